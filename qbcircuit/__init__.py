@@ -1,0 +1,33 @@
+"""qbcircuit: a two-qubit quantum battery (cavity charger, primary and secondary cell) on Qiskit.
+
+Data flows one way: :class:`BatteryParams` -> :class:`BatteryModel` (``SparsePauliOp``
+operators on an encoded register) -> an engine (``exact``, ...) -> :class:`Trajectory`
+(energy, fluctuation, concurrence). Conventions are those of ``physics.md``: hbar = 1,
+Delta = omega_c - omega_q, cavity on qubits 0..k-1, primary cell on qubit k, secondary cell on
+qubit k+1, |0> = g.
+"""
+
+from ._checks import ParameterError
+from .encodings import Encoding
+from .model import BatteryModel
+from .observables import concurrence, energy, fluctuation
+from .params import BatteryParams
+from .simulate import simulate
+from .states import EvolvedStates
+from .trajectory import Trajectory
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BatteryModel",
+    "BatteryParams",
+    "Encoding",
+    "EvolvedStates",
+    "ParameterError",
+    "Trajectory",
+    "__version__",
+    "concurrence",
+    "energy",
+    "fluctuation",
+    "simulate",
+]

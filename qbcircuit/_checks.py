@@ -1,0 +1,85 @@
+"""Input checks, in one place: every error names the parameter, its value and the allowed range."""
+
+from __future__ import annotations
+
+import math
+from numbers import Complex, Real
+
+import numpy as np
+
+
+class ParameterError(ValueError):
+    """An input outside its allowed range. The message names the parameter and the range."""
+
+
+def check_real(name: str, value, *, low=None, high=None, low_open=False) -> float:
+    """Return ``value`` as a float after checking it is a finite real in [low, high].
+
+    >>> check_real("g", 2)
+    2.0
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ParameterError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ParameterError(f"{name} must be finite, got {value!r}")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ParameterError(f"{name} must be {'>' if low_open else '>='} {low:g}, got {value!r}")
+    if high is not None and value > high:
+        raise ParameterError(f"{name} must be <= {high:g}, got {value!r}")
+    return value
+
+
+def check_complex(name: str, value, *, max_abs=None) -> complex:
+    """Return ``value`` as a complex after checking it is finite with |value| <= max_abs."""
+    if isinstance(value, bool) or not isinstance(value, Complex):
+        raise ParameterError(f"{name} must be a complex number, got {value!r}")
+    value = complex(value)
+    if not (math.isfinite(value.real) and math.isfinite(value.imag)):
+        raise ParameterError(f"{name} must be finite, got {value!r}")
+    if max_abs is not None and abs(value) > max_abs:
+        raise ParameterError(f"|{name}| must be <= {max_abs:g}, got |{name}| = {abs(value):.6g}")
+    return value
+
+
+def check_choice(name: str, value, choices) -> str:
+    """Return ``value`` after checking it is one of ``choices``."""
+    if value not in choices:
+        allowed = ", ".join(repr(c) for c in choices)
+        raise ParameterError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
+
+
+def check_int(name: str, value, *, low=None, high=None) -> int:
+    """Return ``value`` after checking it is an integer in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ParameterError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ParameterError(f"{name} must be in [{low}, {high}], got {value}")
+    return value
+
+
+def check_times(times) -> np.ndarray:
+    """Return ``times`` as a 1-D float array: finite, non-negative and strictly increasing.
+
+    >>> check_times([0, 0.5, 1.0])
+    array([0. , 0.5, 1. ])
+    """
+    try:
+        arr = np.asarray(times, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(f"times must be an array of real numbers, got {times!r}") from None
+    if arr.ndim != 1 or arr.size == 0:
+        raise ParameterError(f"times must be a non-empty 1-D array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError("times must be finite (found NaN or inf)")
+    if arr[0] < 0:
+        raise ParameterError(f"times must be >= 0, got times[0] = {arr[0]:g}")
+    if arr.size > 1 and np.any(np.diff(arr) <= 0):
+        i = int(np.argmax(np.diff(arr) <= 0))
+        raise ParameterError(
+            f"times must be strictly increasing, got times[{i}] = {arr[i]:g} >= "
+            f"times[{i + 1}] = {arr[i + 1]:g}"
+        )
+    return arr

@@ -1,0 +1,165 @@
+r"""Cavity encodings: a truncated bosonic mode of ``d`` Fock levels as qubits.
+
+Qiskit is little-endian: qubit 0 is the rightmost tensor factor and bit 0 of a basis index.
+
+==========  =======================  ====================================================
+encoding    qubits k                 Fock state :math:`|n\rangle` becomes the basis state
+==========  =======================  ====================================================
+binary      ceil(log2 d)             n
+gray        ceil(log2 d)             the Gray code n XOR (n >> 1): neighbours differ in one bit
+unary       d                        :math:`2^n` (only qubit n is set; one-hot)
+==========  =======================  ====================================================
+
+Register states that encode no Fock state (all but d of the :math:`2^d` unary states, and the
+top binary/Gray states when d is not a power of two) form the complement of the *code space*;
+the encoded operators map the code space into itself, so the dynamics never populates them.
+All three encodings give identical physics; they differ in Pauli-term counts and circuit cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from qiskit.quantum_info import Operator, SparsePauliOp, Statevector
+
+from ._checks import ParameterError, check_choice, check_int
+
+#: Largest register for which a dense Qiskit object (Statevector, projector) is built.
+MAX_DENSE_QUBITS = 16
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """Map of a ``levels``-level truncated mode onto a qubit register.
+
+    Args:
+        name: ``"binary"``, ``"gray"`` or ``"unary"``.
+        levels: number of Fock levels d >= 2.
+
+    >>> enc = Encoding("gray", 4)
+    >>> enc.num_qubits, enc.basis_index([0, 1, 2, 3]).tolist()
+    (2, [0, 1, 3, 2])
+    """
+
+    name: str
+    levels: int
+
+    def __post_init__(self):
+        check_choice("encoding", self.name, ("binary", "gray", "unary"))
+        check_int("fock", self.levels, low=2, high=60 if self.name == "unary" else 1 << 20)
+
+    @property
+    def num_qubits(self) -> int:
+        """Qubits of the cavity register, k."""
+        if self.name == "unary":
+            return self.levels
+        return max(1, (self.levels - 1).bit_length())
+
+    def basis_index(self, n) -> np.ndarray:
+        """Register basis index (int64 array) of each Fock level in ``n``."""
+        n = np.asarray(n, dtype=np.int64)
+        if self.name == "binary":
+            return n
+        if self.name == "gray":
+            return n ^ (n >> 1)
+        return np.left_shift(np.int64(1), n)
+
+    def code_indices(self) -> np.ndarray:
+        """Register basis indices of Fock levels 0 .. d-1, shape (d,)."""
+        return self.basis_index(np.arange(self.levels))
+
+    def annihilation(self) -> SparsePauliOp:
+        r"""The truncated annihilation operator :math:`a = \sum_n \sqrt{n}|n-1\rangle\langle n|`.
+
+        Binary and Gray: ``SparsePauliOp.from_operator`` on the embedded matrix. Unary: the sum
+        :math:`\sum_n \sqrt{n}\,\sigma^+_{n-1}\sigma^-_n` (4 Pauli terms per level), which stays
+        sparse where the dense matrix would have :math:`4^d` entries.
+        """
+        d = self.levels
+        if self.name == "unary":
+            terms = []
+            for n in range(1, d):
+                c = np.sqrt(n) / 4
+                # sigma+_{n-1} sigma-_n = (X - iY)_{n-1} (X + iY)_n / 4
+                terms += [
+                    ("XX", [n - 1, n], c),
+                    ("XY", [n - 1, n], 1j * c),
+                    ("YX", [n - 1, n], -1j * c),
+                    ("YY", [n - 1, n], c),
+                ]
+            return SparsePauliOp.from_sparse_list(terms, num_qubits=d)
+        n = np.arange(1, d)
+        return self._from_fock_matrix(n - 1, n, np.sqrt(n))
+
+    def number(self) -> SparsePauliOp:
+        r"""The number operator :math:`a^\dagger a = \sum_n n |n\rangle\langle n|`."""
+        d = self.levels
+        if self.name == "unary":
+            # n |1><1|_n = n (I - Z_n) / 2
+            terms = [("Z", [n], -n / 2) for n in range(1, d)]
+            terms.append(("", [], sum(range(d)) / 2))
+            return SparsePauliOp.from_sparse_list(terms, num_qubits=d).simplify()
+        n = np.arange(d)
+        return self._from_fock_matrix(n, n, n.astype(float))
+
+    def fock_projector(self, n: int) -> SparsePauliOp:
+        r"""Projector :math:`|n\rangle\langle n|` on the register."""
+        n = check_int("n", n, low=0, high=self.levels - 1)
+        if self.name == "unary":
+            return SparsePauliOp.from_sparse_list([("", [], 0.5), ("Z", [n], -0.5)], self.levels)
+        return self._from_fock_matrix([n], [n], [1.0])
+
+    def code_projector(self) -> SparsePauliOp:
+        """Projector onto the code space (identity for binary/Gray with d a power of two).
+
+        Unary needs up to 2^d Pauli terms, so this is refused for registers of more than
+        ``MAX_DENSE_QUBITS`` qubits; use :meth:`code_indices` there.
+        """
+        self._check_dense()
+        dim = 1 << self.num_qubits
+        diag = np.zeros(dim)
+        diag[self.code_indices()] = 1.0
+        return SparsePauliOp.from_operator(Operator(np.diag(diag))).simplify()
+
+    def state(self, amplitudes) -> Statevector:
+        """Encoded superposition sum_n amplitudes[n] |n> as a ``Statevector`` on the register."""
+        amplitudes = np.asarray(amplitudes, dtype=complex)
+        if amplitudes.shape != (self.levels,):
+            raise ParameterError(
+                f"amplitudes must have shape ({self.levels},), got {amplitudes.shape}"
+            )
+        self._check_dense()
+        vec = np.zeros(1 << self.num_qubits, dtype=complex)
+        vec[self.code_indices()] = amplitudes
+        return Statevector(vec)
+
+    def fock_state(self, n: int) -> Statevector:
+        """The encoded Fock state |n> as a ``Statevector``."""
+        n = check_int("n", n, low=0, high=self.levels - 1)
+        amps = np.zeros(self.levels, dtype=complex)
+        amps[n] = 1.0
+        return self.state(amps)
+
+    def embed(self, matrix) -> np.ndarray:
+        """A d x d Fock-basis matrix as a dense register matrix (zero outside the code space)."""
+        self._check_dense()
+        matrix = np.asarray(matrix)
+        idx = self.code_indices()
+        out = np.zeros((1 << self.num_qubits,) * 2, dtype=complex)
+        out[np.ix_(idx, idx)] = matrix
+        return out
+
+    def _from_fock_matrix(self, rows, cols, values) -> SparsePauliOp:
+        d = self.levels
+        mat = np.zeros((d, d), dtype=complex)
+        mat[np.asarray(rows), np.asarray(cols)] = values
+        return SparsePauliOp.from_operator(Operator(self.embed(mat))).simplify(atol=1e-14)
+
+    def _check_dense(self):
+        if self.num_qubits > MAX_DENSE_QUBITS:
+            raise ParameterError(
+                f"the {self.name} register has {self.num_qubits} qubits; dense register objects "
+                f"are built only up to {MAX_DENSE_QUBITS} qubits (fock <= {MAX_DENSE_QUBITS} "
+                "for unary)"
+            )

@@ -1,0 +1,182 @@
+r"""Battery parameters: one immutable, validated object (physics.md conventions).
+
+The model is Eq. (1)-(3) of the paper (hbar = 1):
+
+.. math::
+
+    H = \omega_c a^\dagger a + \frac{\omega_q}{2}(\sigma_z^{(1)} + \sigma_z^{(2)})
+        + \lambda(\sigma_+^{(1)} a + \sigma_-^{(1)} a^\dagger)
+        + \frac{g}{2}[(1+\zeta)\sigma_x^{(1)}\sigma_x^{(2)} + (1-\zeta)\sigma_y^{(1)}\sigma_y^{(2)}],
+
+with :math:`\omega_c = \omega_q + \Delta` (detuning :math:`\Delta = \omega_c - \omega_q`),
+Lindblad rates :math:`\kappa` (cavity loss) and :math:`\gamma` (each cell), and the initial state
+:math:`|g, g\rangle \otimes |\alpha\rangle`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import gammaln
+
+from ._checks import ParameterError, check_choice, check_complex, check_int, check_real
+
+ENCODINGS = ("binary", "gray", "unary")
+CELL_STATES = ("gg", "eg", "ge", "ee")
+
+#: Largest |alpha| accepted: the automatic truncation then needs about 170 Fock levels.
+MAX_ALPHA = 10.0
+#: Fock levels above the coherent state's support kept for excitations the dynamics can add
+#: (the counter-rotating part of the XX coupling creates cell excitations in pairs).
+HEADROOM = 4
+#: Largest number of Fock levels (unary: one qubit per level, so fewer).
+MAX_FOCK = {"binary": 512, "gray": 512, "unary": 60}
+
+
+def coherent_amplitudes(alpha: complex, levels: int) -> np.ndarray:
+    r"""Coherent-state amplitudes :math:`c_n = e^{-|\alpha|^2/2}\alpha^n/\sqrt{n!}`, Eq. (3).
+
+    Not renormalised: ``1 - sum(|c_n|^2)`` is the weight cut off by the truncation.
+
+    Args:
+        alpha: the coherent amplitude.
+        levels: number of Fock levels kept (n = 0 .. levels-1).
+
+    Returns:
+        complex array of shape (levels,).
+
+    >>> bool(abs(np.sum(abs(coherent_amplitudes(1.0, 30)) ** 2) - 1) < 1e-12)
+    True
+    """
+    n = np.arange(levels)
+    r = abs(alpha)
+    if r == 0:
+        out = np.zeros(levels, dtype=complex)
+        out[0] = 1.0
+        return out
+    log_mod = -0.5 * r**2 + n * math.log(r) - 0.5 * gammaln(n + 1)
+    return np.exp(log_mod) * np.exp(1j * n * np.angle(alpha))
+
+
+def lost_weight(alpha: complex, levels: int) -> float:
+    """Weight of the coherent state on Fock levels >= ``levels``: sum_{n >= levels} |c_n|^2."""
+    # Sum the tail directly (not 1 - head) so that 1e-15 tails are resolved.
+    n_max = levels + int(10 * abs(alpha) + 50)
+    tail = coherent_amplitudes(alpha, n_max)[levels:]
+    return float(np.sum(np.abs(tail) ** 2))
+
+
+def minimal_levels(alpha: complex, tol: float) -> int:
+    """Fewest Fock levels whose cut-off coherent-state weight is at most ``tol``.
+
+    >>> minimal_levels(1.0, 1e-10)
+    13
+    """
+    levels = 1
+    while lost_weight(alpha, levels) > tol:
+        levels += 1
+    return levels
+
+
+def automatic_levels(alpha: complex, encoding: str, tol: float) -> int:
+    """Smallest truncation whose cut-off weight, with ``HEADROOM`` spare levels, is below ``tol``.
+
+    For binary and Gray encodings the truncation is rounded up to a power of two (every
+    register state is then a Fock state).
+
+    >>> automatic_levels(0.5, "unary", 1e-10), automatic_levels(0.5, "binary", 1e-10)
+    (13, 16)
+    """
+    levels = max(2, minimal_levels(alpha, tol) + HEADROOM)
+    if encoding in ("binary", "gray"):
+        levels = 1 << (levels - 1).bit_length()
+    return levels
+
+
+@dataclass(frozen=True)
+class BatteryParams:
+    r"""Parameters of the two-cell battery, Eq. (1)-(3); validated at construction.
+
+    Args:
+        alpha: coherent amplitude of the charger (complex), :math:`|\alpha| \le 10`.
+        delta: detuning :math:`\Delta = \omega_c - \omega_q` (any finite real).
+        g: cell-cell coupling (any finite real).
+        zeta: anisotropy, in [-1, 1].
+        kappa: cavity loss rate, >= 0.
+        gamma: loss rate of each cell, >= 0.
+        omega_q: qubit frequency, > 0 (the paper never states it; default 1).
+        lam: charger-cell coupling :math:`\lambda`, >= 0 (0 decouples the charger).
+        fock: number of cavity Fock levels kept, or ``None`` for the automatic truncation.
+        encoding: ``"binary"``, ``"gray"`` or ``"unary"``.
+        initial_cells: initial product state of (primary, secondary) cells, one of
+            ``"gg"`` (the paper's), ``"eg"``, ``"ge"``, ``"ee"``; ``"eg"`` = primary excited.
+        tail_tol: largest coherent-state weight the truncation may cut off, in (0, 0.1].
+
+    Raises:
+        ParameterError: an input is out of range; the message names it and the range.
+
+    >>> p = BatteryParams(alpha=2, zeta=1)
+    >>> p.omega_c, p.levels
+    (1.0, 32)
+    """
+
+    alpha: complex = 1.0
+    delta: float = 0.0
+    g: float = 1.0
+    zeta: float = 0.0
+    kappa: float = 0.0
+    gamma: float = 0.0
+    omega_q: float = 1.0
+    lam: float = 1.0
+    fock: int | None = None
+    encoding: str = "binary"
+    initial_cells: str = "gg"
+    tail_tol: float = 1e-10
+    levels: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        s = object.__setattr__
+        s(self, "alpha", check_complex("alpha", self.alpha, max_abs=MAX_ALPHA))
+        s(self, "delta", check_real("delta", self.delta))
+        s(self, "g", check_real("g", self.g))
+        s(self, "zeta", check_real("zeta", self.zeta, low=-1.0, high=1.0))
+        s(self, "kappa", check_real("kappa", self.kappa, low=0.0))
+        s(self, "gamma", check_real("gamma", self.gamma, low=0.0))
+        s(self, "omega_q", check_real("omega_q", self.omega_q, low=0.0, low_open=True))
+        s(self, "lam", check_real("lam", self.lam, low=0.0))
+        s(self, "encoding", check_choice("encoding", self.encoding, ENCODINGS))
+        s(self, "initial_cells", check_choice("initial_cells", self.initial_cells, CELL_STATES))
+        s(self, "tail_tol", check_real("tail_tol", self.tail_tol, low=0.0, high=0.1, low_open=True))
+        cap = MAX_FOCK[self.encoding]
+        if self.fock is None:
+            levels = automatic_levels(self.alpha, self.encoding, self.tail_tol)
+            if levels > cap:
+                raise ParameterError(
+                    f"alpha = {self.alpha:g} needs {levels} Fock levels, more than the {cap} "
+                    f"the {self.encoding} encoding allows; use a smaller |alpha|"
+                )
+        else:
+            levels = check_int("fock", self.fock, low=2, high=cap)
+            lost = lost_weight(self.alpha, levels)
+            if lost > self.tail_tol:
+                need = minimal_levels(self.alpha, self.tail_tol)
+                auto = automatic_levels(self.alpha, self.encoding, self.tail_tol)
+                raise ParameterError(
+                    f"fock = {levels} is too small for alpha = {self.alpha:g}: it cuts off "
+                    f"{lost:.3g} of the coherent state's weight (allowed: tail_tol = "
+                    f"{self.tail_tol:g}); use fock >= {need} (automatic: {auto}) or a larger "
+                    "tail_tol"
+                )
+        s(self, "levels", levels)
+
+    @property
+    def omega_c(self) -> float:
+        """Cavity frequency, omega_c = omega_q + delta."""
+        return self.omega_q + self.delta
+
+    @property
+    def is_closed(self) -> bool:
+        """True when there is no dissipation (kappa = gamma = 0)."""
+        return self.kappa == 0.0 and self.gamma == 0.0

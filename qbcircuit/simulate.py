@@ -1,0 +1,53 @@
+"""The public entry point: parameters and times in, a :class:`Trajectory` out."""
+
+from __future__ import annotations
+
+from ._checks import ParameterError, check_times
+from . import observables as obs
+from .engines import get_engine
+from .model import BatteryModel
+from .params import BatteryParams
+from .trajectory import Trajectory
+
+DEFAULT_METHOD = "exact"
+
+
+def simulate(
+    params: BatteryParams, times, *, method: str = DEFAULT_METHOD, **options
+) -> Trajectory:
+    """Evolve the battery Eq. (1)-(3) and return energy, fluctuation and concurrence.
+
+    Args:
+        params: the battery parameters.
+        times (array of shape (T,)): finite, non-negative, strictly increasing times.
+        method: the engine, one of ``qbcircuit.engines.METHODS``.
+        **options: engine options (e.g. ``atol``, ``rtol`` for ``"dynamics"``; ``dt``, ``order``
+            for ``"trotter"``).
+
+    Returns:
+        the trajectory, with diagnostics (trace error, most negative eigenvalue, population
+        of the top Fock level).
+
+    >>> tr = simulate(BatteryParams(alpha=2), [0.0, 0.5, 1.0], method="exact")
+    >>> tr.energy.shape, float(tr.energy[0])
+    ((3,), 0.0)
+    """
+    if not isinstance(params, BatteryParams):
+        raise ParameterError(f"params must be a BatteryParams, got {type(params).__name__}")
+    times = check_times(times)
+    evolve = get_engine(method)
+    model = BatteryModel(params)
+    states = evolve(model, times, **options)
+    cells = states.cell_states()
+    initial_cells = obs.cell_states_from_kets(model.initial_ket[None], model.levels)[0]
+    return Trajectory(
+        params=params,
+        method=method,
+        times=times,
+        energy=obs.energy(cells, initial_cells),
+        fluctuation=obs.fluctuation(cells),
+        concurrence=obs.concurrence(cells),
+        cell_states=cells,
+        options=dict(options),
+        **states.diagnostics(),
+    )

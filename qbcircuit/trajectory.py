@@ -1,0 +1,72 @@
+"""The result of :func:`qbcircuit.simulate`: a frozen object with named arrays."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._io import atomic_write_text
+from .params import BatteryParams
+
+CSV_HEADER = "t,energy,fluctuation,concurrence"
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Observables of one run at every requested time.
+
+    Attributes:
+        params: the battery parameters.
+        method: the engine that produced it.
+        times (array of shape (T,)): times t (lambda*t for the default lam = 1).
+        energy (array of shape (T,)): E(t)/omega_q of the secondary cell, Eq. (5).
+        fluctuation (array of shape (T,)): Sigma(t)/omega_q, Eq. (6).
+        concurrence (array of shape (T,)): Wootters concurrence of the two cells, Eq. (8).
+        cell_states (array of shape (T, 4, 4)): reduced state of the cells (qubit 0 = primary).
+        trace_error: max_t |Tr rho(t) - 1|.
+        hermiticity_error: max_t max |rho - rho^dag|.
+        min_eigenvalue: most negative eigenvalue of rho(t) over t (0 if none is negative).
+        top_fock_population: largest population of the top kept Fock level (truncation check).
+        options: the engine options used.
+    """
+
+    params: BatteryParams
+    method: str
+    times: np.ndarray
+    energy: np.ndarray
+    fluctuation: np.ndarray
+    concurrence: np.ndarray
+    cell_states: np.ndarray = field(repr=False)
+    trace_error: float = 0.0
+    hermiticity_error: float = 0.0
+    min_eigenvalue: float = 0.0
+    top_fock_population: float = 0.0
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name in ("times", "energy", "fluctuation", "concurrence", "cell_states"):
+            arr = np.array(getattr(self, name))
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+
+    def __repr__(self) -> str:
+        t = self.times
+        return (
+            f"Trajectory(method={self.method!r}, {t.size} times in [{t[0]:g}, {t[-1]:g}], "
+            f"max energy={self.energy.max():.4f}, max concurrence={self.concurrence.max():.4f}, "
+            f"trace error={self.trace_error:.1e}, min eigenvalue={self.min_eigenvalue:.1e}, "
+            f"top Fock population={self.top_fock_population:.1e})"
+        )
+
+    def to_csv_text(self) -> str:
+        """The CSV text: header ``t,energy,fluctuation,concurrence`` and one row per time."""
+        buf = io.StringIO()
+        data = np.column_stack([self.times, self.energy, self.fluctuation, self.concurrence])
+        np.savetxt(buf, data, delimiter=",", header=CSV_HEADER, comments="", fmt="%.12g")
+        return buf.getvalue()
+
+    def to_csv(self, path) -> None:
+        """Write :meth:`to_csv_text` to ``path`` atomically (temporary file, then rename)."""
+        atomic_write_text(path, self.to_csv_text())
