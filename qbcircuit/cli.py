@@ -79,7 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="number of times from 0 to t-max inclusive (default 501)")
     p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
     p.add_argument("--out", default=None, help="output CSV path (default: stdout)")
+    # Engine options: passed to simulate() only when given; each engine refuses foreign ones.
+    p.add_argument("--atol", type=float, default=None, help="dynamics: absolute tolerance")
+    p.add_argument("--rtol", type=float, default=None, help="dynamics: relative tolerance")
+    p.add_argument("--dt", type=float, default=None, help="trotter: time step")
+    p.add_argument("--order", type=int, default=None, help="trotter: product-formula order (1, 2)")
     return parser
+
+
+ENGINE_OPTIONS = ("atol", "rtol", "dt", "order")
 
 
 def _run_simulate(args) -> int:
@@ -91,7 +99,8 @@ def _run_simulate(args) -> int:
     if args.out is not None:
         check_writable(args.out)  # fail before the work, not after
     times = np.linspace(0.0, args.t_max, args.points)
-    traj = simulate(params, times, method=args.method)
+    options = {k: getattr(args, k) for k in ENGINE_OPTIONS if getattr(args, k) is not None}
+    traj = simulate(params, times, method=args.method, **options)
     if args.out is None:
         sys.stdout.write(traj.to_csv_text())
     else:

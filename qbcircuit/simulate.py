@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ._checks import ParameterError, check_times
 from . import observables as obs
-from .engines import get_engine
+from .engines import check_options, get_engine
 from .model import BatteryModel
 from .params import BatteryParams
 from .trajectory import Trajectory
@@ -36,6 +36,7 @@ def simulate(
         raise ParameterError(f"params must be a BatteryParams, got {type(params).__name__}")
     times = check_times(times)
     evolve = get_engine(method)
+    check_options(method, evolve, options)
     model = BatteryModel(params)
     states = evolve(model, times, **options)
     cells = states.cell_states()
