@@ -12,7 +12,7 @@ from .encodings import Encoding
 from .model import BatteryModel
 from .observables import concurrence, energy, fluctuation
 from .params import BatteryParams
-from .simulate import simulate
+from .simulate import TruncationWarning, simulate
 from .states import EvolvedStates
 from .trajectory import Trajectory
 
@@ -25,6 +25,7 @@ __all__ = [
     "EvolvedStates",
     "ParameterError",
     "Trajectory",
+    "TruncationWarning",
     "__version__",
     "concurrence",
     "energy",

@@ -1,5 +1,8 @@
-"""Output files are written to a temporary file in the same folder and then renamed, so an
-interrupted run never leaves a half-written file in place of a good one."""
+"""Atomic output files.
+
+Outputs are written to a temporary file in the same folder and then renamed, so an interrupted
+run never leaves a half-written file in place of a good one.
+"""
 
 from __future__ import annotations
 

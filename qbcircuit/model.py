@@ -37,10 +37,10 @@ def _cell_op(qubit: int, terms) -> SparsePauliOp:
 
 
 def code_space_matrix(op: SparsePauliOp, basis) -> sp.csr_matrix:
-    """Matrix of ``op`` between the register basis states ``basis``: ``M[i, j] = <b_i|op|b_j>``.
+    r"""Matrix of ``op`` between the register basis states ``basis``: ``M[i, j] = <b_i|op|b_j>``.
 
     Every Pauli string maps a basis state to one basis state,
-    :math:`P|x\\rangle = i^{n_Y}(-1)^{|x \\wedge z|}|x \\oplus x_P\\rangle`, so the restriction
+    :math:`P|x\rangle = i^{n_Y}(-1)^{|x \wedge z|}|x \oplus x_P\rangle`, so the restriction
     costs (terms x len(basis)) and never forms the :math:`2^n` register matrix (the unary
     register has up to 62 qubits). ``op.to_matrix(sparse=True)`` is the test oracle.
 
@@ -148,7 +148,10 @@ class BatteryModel:
 
     @cached_property
     def frame_operator(self) -> SparsePauliOp:
-        r"""The diagonal part :math:`\omega_c a^\dagger a + (\omega_q/2)(\sigma_z^{(1)}+\sigma_z^{(2)})`."""
+        r"""The diagonal part of H.
+
+        :math:`\omega_c a^\dagger a + (\omega_q/2)(\sigma_z^{(1)}+\sigma_z^{(2)})`.
+        """
         p = self.params
         return (
             p.omega_c * self.photon_number
@@ -223,8 +226,10 @@ class BatteryModel:
 
     @cached_property
     def initial_ket(self) -> np.ndarray:
-        """Eq. (3) in the code basis: cells in ``initial_cells``, cavity in the renormalised
-        truncated coherent state. Complex array of shape (4d,)."""
+        """Eq. (3) in the code basis, complex array of shape (4d,).
+
+        Cells in ``initial_cells``, cavity in the renormalised truncated coherent state.
+        """
         p = self.params
         amps = coherent_amplitudes(p.alpha, self.levels)
         amps = amps / np.linalg.norm(amps)

@@ -42,10 +42,11 @@ def secondary_sigma_z(cell_states: np.ndarray) -> np.ndarray:
 
 
 def energy(cell_states: np.ndarray, initial_cell_state: np.ndarray | None = None) -> np.ndarray:
-    r"""Stored energy :math:`E(t)/\omega_q`, Eq. (5) with :math:`H_{QB} = (\omega_q/2)\sigma_z^{(2)}`.
+    r"""Stored energy :math:`E(t)/\omega_q`, Eq. (5), :math:`H_{QB} = (\omega_q/2)\sigma_z^{(2)}`.
 
-    :math:`E/\omega_q = (\langle\sigma_z^{(2)}\rangle_t - \langle\sigma_z^{(2)}\rangle_0)/2`; with the
-    paper's initial state (secondary cell in g) this is the secondary cell's excited population.
+    :math:`E/\omega_q = (\langle\sigma_z^{(2)}\rangle_t - \langle\sigma_z^{(2)}\rangle_0)/2`;
+    with the paper's initial state (secondary cell in g) this is the secondary cell's excited
+    population.
 
     Args:
         cell_states (array of shape (T, 4, 4)): reduced states of the cells.
@@ -77,7 +78,8 @@ def concurrence(cell_states: np.ndarray) -> np.ndarray:
     r"""Wootters concurrence, Eq. (8)-(9), of each two-qubit state, batched.
 
     :math:`C = \max(0, \mu_1 - \mu_2 - \mu_3 - \mu_4)`, :math:`\mu_i` the decreasing square
-    roots of the eigenvalues of :math:`\rho(\sigma_y\otimes\sigma_y)\rho^*(\sigma_y\otimes\sigma_y)`.
+    roots of the eigenvalues of
+    :math:`\rho(\sigma_y\otimes\sigma_y)\rho^*(\sigma_y\otimes\sigma_y)`.
 
     Args:
         cell_states (array of shape (T, 4, 4) or (4, 4)): two-qubit density matrices.

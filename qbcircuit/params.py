@@ -6,7 +6,8 @@ The model is Eq. (1)-(3) of the paper (hbar = 1):
 
     H = \omega_c a^\dagger a + \frac{\omega_q}{2}(\sigma_z^{(1)} + \sigma_z^{(2)})
         + \lambda(\sigma_+^{(1)} a + \sigma_-^{(1)} a^\dagger)
-        + \frac{g}{2}[(1+\zeta)\sigma_x^{(1)}\sigma_x^{(2)} + (1-\zeta)\sigma_y^{(1)}\sigma_y^{(2)}],
+        + \frac{g}{2}[(1+\zeta)\sigma_x^{(1)}\sigma_x^{(2)}
+        + (1-\zeta)\sigma_y^{(1)}\sigma_y^{(2)}],
 
 with :math:`\omega_c = \omega_q + \Delta` (detuning :math:`\Delta = \omega_c - \omega_q`),
 Lindblad rates :math:`\kappa` (cavity loss) and :math:`\gamma` (each cell), and the initial state

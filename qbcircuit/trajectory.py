@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,10 +61,10 @@ class Trajectory:
 
     def to_csv_text(self) -> str:
         """The CSV text: header ``t,energy,fluctuation,concurrence`` and one row per time."""
-        buf = io.StringIO()
         data = np.column_stack([self.times, self.energy, self.fluctuation, self.concurrence])
-        np.savetxt(buf, data, delimiter=",", header=CSV_HEADER, comments="", fmt="%.12g")
-        return buf.getvalue()
+        # repr() of a float is the shortest text that reads back to the same number.
+        rows = (",".join(repr(float(v)) for v in row) for row in data)
+        return "\n".join([CSV_HEADER, *rows]) + "\n"
 
     def to_csv(self, path) -> None:
         """Write :meth:`to_csv_text` to ``path`` atomically (temporary file, then rename)."""

@@ -1,0 +1,86 @@
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from qbcircuit import BatteryParams, simulate
+from qbcircuit.cli import main
+
+ENERGY_ATOL = 1e-9
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_simulate_writes_csv_to_stdout(capsys):
+    status, out, err = run(capsys, "simulate", "--alpha", "1+0.5j", "--zeta", "0.5",
+                           "--delta", "-0.3", "--omega-q", "1.2", "--t-max", "2",
+                           "--points", "11", "--method", "exact")
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "t,energy,fluctuation,concurrence" and len(lines) == 12
+    data = np.array([[float(x) for x in line.split(",")] for line in lines[1:]])
+    ref = simulate(BatteryParams(alpha=1 + 0.5j, zeta=0.5, delta=-0.3, omega_q=1.2),
+                   np.linspace(0, 2, 11), method="exact")
+    assert np.max(np.abs(data[:, 0] - ref.times)) == 0
+    assert np.max(np.abs(data[:, 1] - ref.energy)) < ENERGY_ATOL
+    assert np.max(np.abs(data[:, 3] - ref.concurrence)) < ENERGY_ATOL
+
+
+def test_simulate_writes_a_file_atomically(capsys, tmp_path):
+    out_path = tmp_path / "b.csv"
+    status, out, _ = run(capsys, "simulate", "--alpha", "1.5j", "--kappa", "0.2",
+                         "--points", "5", "--method", "exact", "--out", str(out_path))
+    assert status == 0 and out == ""
+    assert out_path.read_text().startswith("t,energy,fluctuation,concurrence\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--zeta", "1.5"], "zeta must be <= 1"),
+        (["--kappa", "-1"], "kappa must be >= 0"),
+        (["--gamma", "nan"], "gamma must be finite"),
+        (["--omega-q", "0"], "omega_q must be > 0"),
+        (["--alpha", "two"], "not a complex number"),
+        (["--alpha", "2", "--fock", "8"], "fock = 8 is too small"),
+        (["--fock", "x"], "not an integer"),
+        (["--encoding", "qutrit"], "invalid choice"),
+        (["--method", "magic"], "invalid choice"),
+        (["--t-max", "-1"], "t-max must be a finite number > 0"),
+        (["--t-max", "nan"], "t-max must be a finite number > 0"),
+        (["--points", "1"], "points must be >= 2"),
+        (["--dt", "0.1"], "method 'exact' takes no option 'dt'"),
+        (["--out", "/nonexistent-dir/x.csv"], "output folder '/nonexistent-dir' does not exist"),
+        (["--unknown"], "unrecognized arguments"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, argv, message):
+    status, out, err = run(capsys, "simulate", "--method", "exact", *argv)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and message in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_output_folder(capsys, tmp_path):
+    tmp_path.chmod(0o500)
+    status, _, err = run(capsys, "simulate", "--method", "exact", "--out",
+                         str(tmp_path / "x.csv"))
+    assert status == 2 and "not writable" in err
+
+
+def test_command_line_process_has_no_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "qbcircuit", "simulate", "--zeta", "7"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "qbcircuit: error: zeta must be <= 1, got 7.0"
+    assert "Traceback" not in proc.stderr

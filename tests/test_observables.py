@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+from qiskit.quantum_info import DensityMatrix, Statevector, random_density_matrix
+from qiskit.quantum_info import concurrence as qiskit_concurrence
+
+from qbcircuit.observables import concurrence, energy, fluctuation
+
+CONCURRENCE_ATOL = 1e-10
+# Against qiskit: both take square roots of eigenvalues that are O(1e-16) round-off for
+# rank-deficient (pure) states, so the two agree only to about sqrt(machine epsilon).
+ORACLE_CONCURRENCE_ATOL = 1e-7
+
+
+def bell_states():
+    s = 1 / np.sqrt(2)
+    return [
+        np.array([s, 0, 0, s]),
+        np.array([s, 0, 0, -s]),
+        np.array([0, s, s, 0]),
+        np.array([0, s, -s, 0]),
+    ]
+
+
+def test_bell_states_have_concurrence_one():
+    rhos = np.array([np.outer(b, b.conj()) for b in bell_states()])
+    assert np.max(np.abs(concurrence(rhos) - 1)) < CONCURRENCE_ATOL
+
+
+def test_product_states_have_concurrence_zero():
+    rng = np.random.default_rng(0)
+    rhos = []
+    for _ in range(10):
+        a = rng.normal(size=2) + 1j * rng.normal(size=2)
+        b = rng.normal(size=2) + 1j * rng.normal(size=2)
+        psi = np.kron(b / np.linalg.norm(b), a / np.linalg.norm(a))
+        rhos.append(np.outer(psi, psi.conj()))
+    assert np.max(concurrence(np.array(rhos))) < CONCURRENCE_ATOL
+
+
+@pytest.mark.parametrize("p", [0.0, 0.2, 1 / 3, 0.5, 0.8, 1.0])
+def test_werner_states_match_the_closed_form(p):
+    phi = bell_states()[3]
+    rho = p * np.outer(phi, phi) + (1 - p) * np.eye(4) / 4
+    assert abs(concurrence(rho) - max(0.0, (3 * p - 1) / 2)) < CONCURRENCE_ATOL
+
+
+def test_batched_concurrence_matches_qiskit():
+    rhos = [random_density_matrix(4, seed=s) for s in range(20)]
+    rhos += [DensityMatrix(Statevector.from_label("00")).evolve(  # some entangled pure states
+        np.linalg.qr(np.random.default_rng(s).normal(size=(4, 4)))[0]) for s in range(5)]
+    ours = concurrence(np.array([r.data for r in rhos]))
+    oracle = np.array([qiskit_concurrence(r) for r in rhos])
+    assert np.max(np.abs(ours - oracle)) < ORACLE_CONCURRENCE_ATOL
+    assert oracle.max() > 0.1  # the comparison includes entangled states
+
+
+def test_energy_and_fluctuation():
+    # secondary cell (qubit 1) excited with probability q: cell index 2 and 3.
+    q = np.linspace(0, 1, 11)
+    rho = np.zeros((q.size, 4, 4))
+    rho[:, 0, 0] = 1 - q
+    rho[:, 2, 2] = q
+    assert np.max(np.abs(energy(rho) - q)) < 1e-15
+    assert np.max(np.abs(fluctuation(rho) - np.sqrt(q * (1 - q)))) < 1e-15
+    assert np.isclose(fluctuation(rho).max(), 0.5)
+    # From an excited secondary cell the energy change is negative.
+    start = np.zeros((4, 4))
+    start[2, 2] = 1
+    assert np.isclose(energy(rho[:1], start)[0], -1.0)

@@ -1,0 +1,79 @@
+import math
+
+import pytest
+
+from qbcircuit import BatteryParams, ParameterError
+from qbcircuit.params import HEADROOM, automatic_levels, coherent_amplitudes, lost_weight
+
+TAIL_TOL = 1e-10
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"zeta": 1.5}, "zeta must be <= 1"),
+        ({"zeta": -1.01}, "zeta must be >= -1"),
+        ({"kappa": -0.1}, "kappa must be >= 0"),
+        ({"gamma": -1e-3}, "gamma must be >= 0"),
+        ({"omega_q": 0.0}, "omega_q must be > 0"),
+        ({"lam": -1.0}, "lam must be >= 0"),
+        ({"g": math.nan}, "g must be finite"),
+        ({"delta": math.inf}, "delta must be finite"),
+        ({"alpha": complex(math.nan, 0)}, "alpha must be finite"),
+        ({"alpha": 11}, "|alpha| must be <= 10"),
+        ({"alpha": "2"}, "alpha must be a complex number"),
+        ({"g": 1j}, "g must be a real number"),
+        ({"encoding": "ternary"}, "encoding must be one of 'binary', 'gray', 'unary'"),
+        ({"initial_cells": "xx"}, "initial_cells must be one of"),
+        ({"fock": 1}, "fock must be in [2, 512]"),
+        ({"fock": 3.5}, "fock must be an integer"),
+        ({"alpha": 2, "fock": 8}, "fock = 8 is too small for alpha = 2+0j"),
+        ({"tail_tol": 0.0}, "tail_tol must be > 0"),
+    ],
+)
+def test_invalid_parameters_are_named(kwargs, message):
+    with pytest.raises(ParameterError) as err:
+        BatteryParams(**kwargs)
+    assert message in str(err.value)
+
+
+def test_too_small_truncation_says_weight_and_remedy():
+    expected = r"cuts off 0\.0\d+ .*use fock >= 2\d \(automatic: 32\)"
+    with pytest.raises(ParameterError, match=expected):
+        BatteryParams(alpha=2, fock=10)
+
+
+@pytest.mark.parametrize("alpha", [0, 0.5, 1, 2, 1 + 1j, 3, 5])
+@pytest.mark.parametrize("encoding", ["binary", "gray", "unary"])
+def test_automatic_truncation_is_the_smallest_that_meets_the_tolerance(alpha, encoding):
+    if encoding == "unary" and abs(alpha) > 4:
+        with pytest.raises(ParameterError, match="needs 68 Fock levels, more than the 60"):
+            BatteryParams(alpha=alpha, encoding=encoding)
+        return
+    d = BatteryParams(alpha=alpha, encoding=encoding).levels
+    assert lost_weight(alpha, d - HEADROOM) < TAIL_TOL
+    if encoding == "unary":
+        assert d == HEADROOM + 1 or lost_weight(alpha, d - HEADROOM - 1) >= TAIL_TOL
+    else:
+        assert d & (d - 1) == 0  # a power of two
+        assert d == 8 or lost_weight(alpha, d // 2 - HEADROOM) >= TAIL_TOL
+
+
+def test_coherent_amplitudes_match_the_closed_form():
+    alpha = 1.3 - 0.4j
+    c = coherent_amplitudes(alpha, 6)
+    expected = [math.exp(-abs(alpha) ** 2 / 2) * alpha**n / math.sqrt(math.factorial(n))
+                for n in range(6)]
+    assert max(abs(c - expected)) < 1e-14
+
+
+def test_params_are_immutable_and_replaceable():
+    import dataclasses
+
+    p = BatteryParams(alpha=2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.g = 3
+    q = dataclasses.replace(p, zeta=1)
+    assert q.zeta == 1 and q.levels == p.levels and p.zeta == 0
+    assert automatic_levels(2, "binary", TAIL_TOL) == p.levels
+    assert BatteryParams(delta=0.5, omega_q=2).omega_c == 2.5
