@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rtol", type=float, default=None, help="dynamics: relative tolerance")
     p.add_argument("--dt", type=float, default=None, help="trotter: time step")
     p.add_argument("--order", type=int, default=None, help="trotter: product-formula order (1, 2)")
+
+    p = sub.add_parser("circuit-stats",
+                       help="hardware cost of one Trotter step per encoding (a table)")
+    _add_model_options(p)
+    p.set_defaults(alpha=0.0)  # the step does not depend on alpha; 0 fits any --fock
+    p.add_argument("--order", type=int, default=2, help="product-formula order (1, 2)")
     return parser
 
 
@@ -108,12 +114,22 @@ def _run_simulate(args) -> int:
     return 0
 
 
+def _run_circuit_stats(args) -> int:
+    from .circuits import circuit_stats, format_stats
+
+    if args.fock is None:
+        raise ParameterError("circuit-stats needs --fock (the number of cavity Fock levels)")
+    rows = circuit_stats(args.fock, params=_params(args), order=args.order)
+    print(format_stats(rows))
+    return 0
+
+
 def main(argv=None) -> int:
     """Entry point of the ``qbcircuit`` command; returns the exit status."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return {"simulate": _run_simulate}[args.command](args)
+        return {"simulate": _run_simulate, "circuit-stats": _run_circuit_stats}[args.command](args)
     except (_UsageError, ParameterError) as err:
         print(f"qbcircuit: error: {err}", file=sys.stderr)
         return 2
