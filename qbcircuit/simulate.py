@@ -11,7 +11,7 @@ from .model import BatteryModel
 from .params import BatteryParams
 from .trajectory import Trajectory
 
-DEFAULT_METHOD = "exact"
+DEFAULT_METHOD = "dynamics"
 
 #: Population of the top kept Fock level above which results may be truncation-limited.
 TRUNCATION_WARNING_LEVEL = 1e-8

@@ -1,0 +1,109 @@
+"""The qiskit-dynamics engine against the exact engine and the independent QuTiP build."""
+
+import numpy as np
+import pytest
+from qutip_reference import qutip_trajectory
+
+from qbcircuit import BatteryModel, BatteryParams, ParameterError, simulate
+from qbcircuit.engines import dynamics, exact
+
+ENERGY_ATOL = 1e-6
+FLUCTUATION_ATOL = 1e-6
+CONCURRENCE_ATOL = 1e-6
+STATE_ATOL = 1e-6
+
+TIMES = np.linspace(0.0, 6.0, 121)
+
+CASES = {
+    "closed, binary, complex alpha, zeta=0.5, omega_q=1.3":
+        dict(alpha=1 + 0.7j, zeta=0.5, omega_q=1.3, delta=-0.5, encoding="binary"),
+    "closed, gray, zeta=-0.4": dict(alpha=1.5, zeta=-0.4, g=1.4, encoding="gray"),
+    "closed, unary, zeta=1, detuned": dict(alpha=1.2, zeta=1.0, delta=2.0, encoding="unary"),
+    "open, binary, zeta=0": dict(alpha=1.0, zeta=0.0, kappa=0.6, gamma=0.4, encoding="binary"),
+    "open, gray, zeta=1, omega_q=0.7": dict(alpha=0.8j, zeta=1.0, kappa=0.3, gamma=0.2,
+                                           omega_q=0.7, encoding="gray"),
+    "open, unary, zeta=-0.4": dict(alpha=0.9 - 0.3j, zeta=-0.4, gamma=0.5, delta=0.8,
+                                   encoding="unary"),
+}
+
+
+def assert_trajectories_close(a, b):
+    assert np.max(np.abs(a.energy - b.energy)) < ENERGY_ATOL
+    assert np.max(np.abs(a.fluctuation - b.fluctuation)) < FLUCTUATION_ATOL
+    assert np.max(np.abs(a.concurrence - b.concurrence)) < CONCURRENCE_ATOL
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_dynamics_matches_exact(case):
+    params = BatteryParams(**CASES[case])
+    ours = simulate(params, TIMES, method="dynamics")
+    ref = simulate(params, TIMES, method="exact")
+    assert_trajectories_close(ours, ref)
+    assert ref.energy.max() > 0.05 and ref.concurrence.max() > 0.05
+    assert ours.trace_error < 1e-7 and ours.min_eigenvalue > -1e-7
+
+
+def test_dynamics_matches_qutip():
+    kwargs = dict(alpha=1.0 + 0.5j, zeta=0.5, kappa=0.4, gamma=0.2, delta=-0.3, omega_q=1.2)
+    params = BatteryParams(**kwargs)
+    ours = simulate(params, TIMES, method="dynamics")
+    energy, fluct, conc = qutip_trajectory(TIMES, levels=params.levels, **kwargs)
+    assert np.max(np.abs(ours.energy - energy)) < ENERGY_ATOL
+    assert np.max(np.abs(ours.fluctuation - fluct)) < FLUCTUATION_ATOL
+    assert np.max(np.abs(ours.concurrence - conc)) < CONCURRENCE_ATOL
+
+
+@pytest.mark.parametrize("closed", [True, False])
+def test_lab_frame_states_equal_exact_states(closed):
+    """Reduced and full states come back in the lab frame, not the rotating frame."""
+    rates = {} if closed else dict(kappa=0.3, gamma=0.2)
+    model = BatteryModel(BatteryParams(alpha=1.3j, zeta=0.6, delta=0.9, **rates))
+    ours = dynamics.evolve(model, TIMES)
+    ref = exact.evolve(model, TIMES)
+    if closed:
+        assert ours.kets is not None
+        assert np.max(np.abs(ours.kets - ref.kets)) < STATE_ATOL
+    else:
+        assert np.max(np.abs(ours.density_matrices - ref.density_matrices)) < STATE_ATOL
+
+
+def test_real_alpha_keeps_the_imaginary_part():
+    """Regression (physics.md): a real y0 made qiskit-dynamics drop imaginary parts."""
+    params = BatteryParams(alpha=2.0, zeta=1.0)  # real amplitudes, real initial state
+    model = BatteryModel(params)
+    assert np.all(model.initial_ket.imag == 0)
+    ours = simulate(params, TIMES, method="dynamics")
+    ref = simulate(params, TIMES, method="exact")
+    assert_trajectories_close(ours, ref)
+
+
+def test_closed_system_is_not_propagated_as_u_rho():
+    """Regression (physics.md): without dissipators a matrix y0 is evolved as U rho."""
+    params = BatteryParams(alpha=1.0, zeta=0.0)
+    ours = simulate(params, TIMES, method="dynamics")
+    ref = simulate(params, TIMES, method="exact")
+    assert_trajectories_close(ours, ref)
+    assert np.max(np.abs(np.trace(ours.cell_states, axis1=1, axis2=2) - 1)) < 1e-8
+
+
+def test_looser_tolerances_change_the_answer_and_bad_options_are_refused():
+    params = BatteryParams(alpha=1.0, zeta=1.0)
+    loose = simulate(params, TIMES, method="dynamics", atol=1e-4, rtol=1e-4)
+    tight = simulate(params, TIMES, method="dynamics")
+    assert 1e-9 < np.max(np.abs(loose.energy - tight.energy)) < 1e-2
+    with pytest.raises(ParameterError, match=r"atol must be > 0"):
+        simulate(params, TIMES, method="dynamics", atol=0.0)
+    with pytest.raises(ParameterError, match=r"rtol must be <= 0.01"):
+        simulate(params, TIMES, method="dynamics", rtol=0.5)
+    with pytest.raises(ParameterError, match="ode_method must be one of"):
+        simulate(params, TIMES, method="dynamics", ode_method="Euler")
+    with pytest.raises(ParameterError, match="array_library must be one of"):
+        simulate(params, TIMES, method="dynamics", array_library="torch")
+
+
+@pytest.mark.parametrize("library", ["numpy", "scipy_sparse"])
+def test_array_libraries_agree(library):
+    params = BatteryParams(alpha=0.7, zeta=0.3, gamma=0.2, fock=12, tail_tol=1e-7)
+    ours = simulate(params, TIMES, method="dynamics", array_library=library)
+    ref = simulate(params, TIMES, method="exact")
+    assert_trajectories_close(ours, ref)
