@@ -12,7 +12,7 @@ from .encodings import Encoding
 from .model import BatteryModel
 from .observables import concurrence, energy, fluctuation
 from .params import BatteryParams
-from .simulate import TruncationWarning, simulate
+from .simulate import TruncationWarning, simulate, simulate_many
 from .states import EvolvedStates
 from .trajectory import Trajectory
 
@@ -31,4 +31,5 @@ __all__ = [
     "energy",
     "fluctuation",
     "simulate",
+    "simulate_many",
 ]

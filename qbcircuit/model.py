@@ -147,47 +147,71 @@ class BatteryModel:
         return _cell_op(cell - 1, [("Z", -1.0)]).tensor(self._id_cav)
 
     @cached_property
+    def hamiltonian_terms(self) -> list[tuple[str, float, SparsePauliOp]]:
+        r"""Eq. (1) as ``(name, coefficient, operator)`` with :math:`H = \sum_k c_k O_k`.
+
+        The operators depend only on the structure (encoding, truncation), the coefficients
+        only on the parameter values: ``number`` (:math:`\omega_c`), ``sigma_z``
+        (:math:`\omega_q/2`, :math:`\sigma_z^{(1)}+\sigma_z^{(2)}`), ``jaynes_cummings``
+        (:math:`\lambda`, :math:`\sigma_+^{(1)}a + \sigma_-^{(1)}a^\dagger`), ``xx``
+        (:math:`g(1+\zeta)/2`, :math:`\sigma_x^{(1)}\sigma_x^{(2)} = X X`) and ``yy``
+        (:math:`g(1-\zeta)/2`, :math:`\sigma_y^{(1)}\sigma_y^{(2)} = Y Y`).
+        """
+        p = self.params
+        a = self.encoding.annihilation()
+        jc = _cell_op(0, _SIGMA_PLUS).tensor(a) + _cell_op(0, _SIGMA_MINUS).tensor(a.adjoint())
+        xx = SparsePauliOp.from_sparse_list([("XX", [0, 1], 1.0)], 2).tensor(self._id_cav)
+        yy = SparsePauliOp.from_sparse_list([("YY", [0, 1], 1.0)], 2).tensor(self._id_cav)
+        return [
+            ("number", p.omega_c, self.photon_number),
+            ("sigma_z", p.omega_q / 2, (self.sigma_z(1) + self.sigma_z(2)).simplify()),
+            ("jaynes_cummings", p.lam, _real_coefficients(jc)),
+            ("xx", p.g * (1 + p.zeta) / 2, xx),
+            ("yy", p.g * (1 - p.zeta) / 2, yy),
+        ]
+
+    @cached_property
+    def dissipator_terms(self) -> list[tuple[str, float, SparsePauliOp]]:
+        """Eq. (2) as ``(name, rate, operator)``: the dissipator is sum_k rate_k D[O_k].
+
+        All three channels are listed, also those whose rate is zero.
+        """
+        p = self.params
+        return [
+            ("cavity_loss", p.kappa, self.annihilation),
+            ("primary_decay", p.gamma, self.sigma_minus(1)),
+            ("secondary_decay", p.gamma, self.sigma_minus(2)),
+        ]
+
+    @cached_property
     def frame_operator(self) -> SparsePauliOp:
         r"""The diagonal part of H.
 
         :math:`\omega_c a^\dagger a + (\omega_q/2)(\sigma_z^{(1)}+\sigma_z^{(2)})`.
         """
-        p = self.params
-        return (
-            p.omega_c * self.photon_number
-            + (p.omega_q / 2) * (self.sigma_z(1) + self.sigma_z(2))
-        ).simplify(atol=1e-14)
+        return _weighted_sum(self.hamiltonian_terms[:2])
 
     @cached_property
     def interaction(self) -> SparsePauliOp:
         """H minus the frame operator: the JC and XY couplings."""
-        p = self.params
-        a = self.encoding.annihilation()
-        s_plus1 = _cell_op(0, _SIGMA_PLUS)
-        s_minus1 = _cell_op(0, _SIGMA_MINUS)
-        jc = p.lam * (s_plus1.tensor(a) + s_minus1.tensor(a.adjoint()))
-        # sx1 sx2 = X1 X2 and sy1 sy2 = (-Y1)(-Y2) = Y1 Y2
-        xy = SparsePauliOp.from_sparse_list(
-            [("XX", [0, 1], p.g / 2 * (1 + p.zeta)), ("YY", [0, 1], p.g / 2 * (1 - p.zeta))],
-            num_qubits=2,
-        )
-        return _real_coefficients(jc + xy.tensor(self._id_cav))
+        return _real_coefficients(_weighted_sum(self.hamiltonian_terms[2:]))
 
     @cached_property
     def hamiltonian(self) -> SparsePauliOp:
         """The Hamiltonian Eq. (1), simplified, with real coefficients (a Hermitian sum)."""
-        return _real_coefficients(self.frame_operator + self.interaction)
+        return _real_coefficients(_weighted_sum(self.hamiltonian_terms))
 
     @cached_property
     def collapse_ops(self) -> list[SparsePauliOp]:
-        """Collapse operators with their rates folded in: sqrt(kappa) a, sqrt(gamma) s-(1,2)."""
-        p = self.params
-        ops = []
-        if p.kappa > 0:
-            ops.append((np.sqrt(p.kappa) * self.annihilation).simplify(atol=1e-14))
-        if p.gamma > 0:
-            ops += [(np.sqrt(p.gamma) * self.sigma_minus(c)).simplify() for c in (1, 2)]
-        return ops
+        """Collapse operators with their rates folded in: sqrt(kappa) a, sqrt(gamma) s-(1,2).
+
+        Only channels with a non-zero rate are kept.
+        """
+        return [
+            (np.sqrt(rate) * op).simplify(atol=1e-14)
+            for _, rate, op in self.dissipator_terms
+            if rate > 0
+        ]
 
     @cached_property
     def battery_hamiltonian(self) -> SparsePauliOp:
@@ -257,6 +281,10 @@ class BatteryModel:
             f"BatteryModel({p.encoding}, fock={self.levels}, qubits={self.num_qubits}, "
             f"H terms={len(self.hamiltonian)}, collapse ops={len(self.collapse_ops)})"
         )
+
+
+def _weighted_sum(terms) -> SparsePauliOp:
+    return sum((c * op for _, c, op in terms[1:]), terms[0][1] * terms[0][2]).simplify(atol=1e-14)
 
 
 def _real_coefficients(op: SparsePauliOp) -> SparsePauliOp:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+from tqdm.auto import tqdm
+
 from . import observables as obs
 from ._checks import ParameterError, check_times
 from .engines import check_options, get_engine
@@ -47,7 +49,67 @@ def simulate(
     evolve = get_engine(method)
     check_options(method, evolve, options)
     model = BatteryModel(params)
-    states = evolve(model, times, **options)
+    return _trajectory(model, evolve(model, times, **options), method, options)
+
+
+def simulate_many(
+    params_list, times, *, method: str = DEFAULT_METHOD, progress: bool = False, **options
+) -> list[Trajectory]:
+    """:func:`simulate` for many parameter sets (a sweep), in order.
+
+    With ``method="dynamics"`` and ``array_library="jax"``, parameter sets that share a
+    structure (encoding, truncation, initial cells) are solved together by one compiled
+    ``jax.vmap``-ed function (:func:`qbcircuit.engines.dynamics.evolve_batch`).
+
+    Args:
+        params_list: the parameter sets.
+        times (array of shape (T,)): as for :func:`simulate`.
+        method: the engine.
+        progress: show a progress bar (tqdm).
+        **options: engine options.
+
+    Returns:
+        one trajectory per parameter set.
+
+    >>> from qbcircuit import BatteryParams
+    >>> trs = simulate_many([BatteryParams(zeta=0), BatteryParams(zeta=1)], [0, 1], method="exact")
+    >>> len(trs)
+    2
+    """
+    params_list = list(params_list)
+    for i, p in enumerate(params_list):
+        if not isinstance(p, BatteryParams):
+            name = type(p).__name__
+            raise ParameterError(f"params_list[{i}] must be a BatteryParams, got {name}")
+    times = check_times(times)
+    evolve = get_engine(method)
+    check_options(method, evolve, options)
+    models = [BatteryModel(p) for p in params_list]
+    out: list[Trajectory | None] = [None] * len(models)
+    bar = tqdm(total=len(models), disable=not progress, desc=f"simulate ({method})", unit="traj")
+    if method == "dynamics" and options.get("array_library") == "jax":
+        from .engines.dynamics import evolve_batch
+
+        groups: dict = {}
+        for i, m in enumerate(models):
+            key = (m.params.encoding, m.levels, m.params.initial_cells, m.params.is_closed)
+            groups.setdefault(key, []).append(i)
+        tol = {k: v for k, v in options.items() if k in ("atol", "rtol")}
+        for idx in groups.values():
+            states = evolve_batch([models[i] for i in idx], times, **tol)
+            for i, st in zip(idx, states, strict=True):
+                out[i] = _trajectory(models[i], st, method, options)
+            bar.update(len(idx))
+    else:
+        for i, m in enumerate(models):
+            out[i] = _trajectory(m, evolve(m, times, **options), method, options)
+            bar.update(1)
+    bar.close()
+    return out
+
+
+def _trajectory(model: BatteryModel, states, method: str, options: dict) -> Trajectory:
+    """Observables and diagnostics of evolved states (one place for every engine)."""
     cells = states.cell_states()
     diagnostics = states.diagnostics()
     if diagnostics["top_fock_population"] > TRUNCATION_WARNING_LEVEL:
@@ -55,13 +117,13 @@ def simulate(
             f"the top kept Fock level reaches population {diagnostics['top_fock_population']:.2g} "
             f"(fock = {model.levels}); results may be truncation-limited: raise fock",
             TruncationWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     initial_cells = obs.cell_states_from_kets(model.initial_ket[None], model.levels)[0]
     return Trajectory(
-        params=params,
+        params=model.params,
         method=method,
-        times=times,
+        times=states.times,
         energy=obs.energy(cells, initial_cells),
         fluctuation=obs.fluctuation(cells),
         concurrence=obs.concurrence(cells),

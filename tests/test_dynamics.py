@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from qutip_reference import qutip_trajectory
 
-from qbcircuit import BatteryModel, BatteryParams, ParameterError, simulate
+from qbcircuit import BatteryModel, BatteryParams, ParameterError, simulate, simulate_many
 from qbcircuit.engines import dynamics, exact
 
 ENERGY_ATOL = 1e-6
@@ -107,3 +107,59 @@ def test_array_libraries_agree(library):
     ours = simulate(params, TIMES, method="dynamics", array_library=library)
     ref = simulate(params, TIMES, method="exact")
     assert_trajectories_close(ours, ref)
+
+
+def test_simulate_many_equals_simulate_one_by_one():
+    params = [BatteryParams(alpha=1.0, zeta=z, gamma=gm) for z, gm in [(0, 0), (1, 0.2)]]
+    many = simulate_many(params, TIMES[:40], method="dynamics")
+    for p, tr in zip(params, many, strict=True):
+        one = simulate(p, TIMES[:40], method="dynamics")
+        assert np.max(np.abs(tr.energy - one.energy)) == 0
+    with pytest.raises(ParameterError, match=r"params_list\[1\] must be a BatteryParams"):
+        simulate_many([params[0], "x"], TIMES)
+
+
+# Engines are compared on the same (deliberately small) truncation.
+@pytest.mark.filterwarnings("ignore::qbcircuit.TruncationWarning")
+@pytest.mark.jax
+def test_jax_batch_equals_one_by_one_and_exact():
+    pytest.importorskip("jax")
+    times = np.linspace(0.0, 3.0, 31)
+    params = [BatteryParams(alpha=1.2, zeta=z, g=g, delta=dl, fock=16, tail_tol=1e-8)
+              for z, g, dl in [(0.0, 1.0, 0.0), (1.0, 0.5, 0.3), (-0.4, 2.0, -0.5)]]
+    batch = simulate_many(params, times, method="dynamics", array_library="jax")
+    for p, tr in zip(params, batch, strict=True):
+        one = simulate(p, times, method="dynamics", array_library="jax")
+        ref = simulate(p, times, method="exact")
+        assert np.max(np.abs(tr.energy - one.energy)) < 1e-9
+        assert_trajectories_close(tr, ref)
+
+
+@pytest.mark.filterwarnings("ignore::qbcircuit.TruncationWarning")
+@pytest.mark.jax
+def test_jax_batch_open_system():
+    pytest.importorskip("jax")
+    times = np.linspace(0.0, 2.0, 11)
+    params = [BatteryParams(alpha=0.6, zeta=z, kappa=k, gamma=gm, fock=8, tail_tol=1e-6)
+              for z, k, gm in [(0.0, 0.6, 0.4), (1.0, 0.0, 0.3)]]
+    batch = simulate_many(params, times, method="dynamics", array_library="jax")
+    for p, tr in zip(params, batch, strict=True):
+        assert_trajectories_close(tr, simulate(p, times, method="exact"))
+
+
+def test_jax_missing_or_mixed_structures_give_clear_errors():
+    from qbcircuit.engines.dynamics import evolve_batch
+
+    models = [BatteryModel(BatteryParams(alpha=1, fock=16, tail_tol=1e-8)),
+              BatteryModel(BatteryParams(alpha=1, fock=32))]
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        with pytest.raises(ParameterError, match=r"pip install 'qbcircuit\[jax\]'"):
+            evolve_batch(models, TIMES)
+        return
+    with pytest.raises(ParameterError, match="needs models of one structure"):
+        evolve_batch(models, TIMES)
+    with pytest.raises(ParameterError, match="use ode_method='jax_odeint' exactly when"):
+        simulate(BatteryParams(alpha=1), TIMES, method="dynamics", array_library="jax",
+                 ode_method="DOP853")

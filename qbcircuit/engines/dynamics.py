@@ -24,6 +24,7 @@ How the solve is set up, and why (choices measured on the paper suite, see
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -37,8 +38,8 @@ from ..states import EvolvedStates
 #: the paper suite (measured in tests/test_dynamics.py and benchmarks/paper_suite.py).
 DEFAULT_ATOL = 1e-10
 DEFAULT_RTOL = 1e-10
-ODE_METHODS = ("DOP853", "RK45", "Radau", "BDF", "LSODA")
-ARRAY_LIBRARIES = ("numpy", "scipy_sparse")
+ODE_METHODS = ("DOP853", "RK45", "Radau", "BDF", "LSODA", "jax_odeint")
+ARRAY_LIBRARIES = ("numpy", "scipy_sparse", "jax")
 
 
 def _solver_modules():
@@ -56,9 +57,16 @@ def frame_diagonal(model: BatteryModel) -> np.ndarray:
 def _check_options(atol, rtol, method, array_library):
     check_real("atol", atol, low=0.0, high=1e-2, low_open=True)
     check_real("rtol", rtol, low=0.0, high=1e-2, low_open=True)
-    check_choice("ode_method", method, ODE_METHODS)
+    if method is not None:
+        check_choice("ode_method", method, ODE_METHODS)
     if array_library is not None:
         check_choice("array_library", array_library, ARRAY_LIBRARIES)
+    jax_method = method == "jax_odeint"
+    if (array_library == "jax") != jax_method and method is not None:
+        raise ParameterError(
+            f"ode_method {method!r} does not go with array_library {array_library!r}: "
+            "use ode_method='jax_odeint' exactly when array_library='jax'"
+        )
 
 
 def evolve(
@@ -67,7 +75,7 @@ def evolve(
     *,
     atol: float = DEFAULT_ATOL,
     rtol: float = DEFAULT_RTOL,
-    ode_method: str = "DOP853",
+    ode_method: str | None = None,
     array_library: str | None = None,
 ) -> EvolvedStates:
     """States of ``model`` at ``times`` from a ``qiskit_dynamics.Solver`` in the rotating frame.
@@ -77,15 +85,19 @@ def evolve(
         times (array of shape (T,)): output times (non-negative, increasing).
         atol: absolute tolerance of the ODE solver, in (0, 1e-2].
         rtol: relative tolerance of the ODE solver, in (0, 1e-2].
-        ode_method: a scipy ``solve_ivp`` method (``"DOP853"`` is the fastest at these
-            tolerances).
-        array_library: ``"numpy"`` (dense) or ``"scipy_sparse"``; default: dense for small closed
+        ode_method: a scipy ``solve_ivp`` method (default ``"DOP853"``, the fastest at these
+            tolerances), or ``"jax_odeint"`` with ``array_library="jax"`` (the default there).
+        array_library: ``"numpy"`` (dense), ``"scipy_sparse"`` or ``"jax"`` (needs the ``jax``
+            extra; jit-compiled, see :func:`evolve_batch`); default: dense for small closed
             systems, sparse otherwise.
 
     Returns:
         kets for a closed system, density matrices otherwise (lab frame).
     """
     _check_options(atol, rtol, ode_method, array_library)
+    if array_library == "jax":
+        return evolve_batch([model], times, atol=atol, rtol=rtol)[0]
+    ode_method = ode_method or "DOP853"
     Solver = _solver_modules()
     times = np.asarray(times, dtype=float)
     frame = frame_diagonal(model)
@@ -118,12 +130,134 @@ def evolve(
     y = np.asarray(result.y)
     if y.shape[0] != times.size:
         raise RuntimeError(f"qiskit-dynamics returned {y.shape[0]} states for {times.size} times")
-    back = np.exp(-1j * np.outer(times, frame))  # e^{-iFt}, diagonal
-    if closed:
-        return EvolvedStates(times, model.levels, kets=back * y)
-    rho = y.reshape(times.size, dim, dim).transpose(0, 2, 1)  # undo column stacking
-    rho = back[:, :, None] * rho * back[:, None, :].conj()
-    return EvolvedStates(times, model.levels, density_matrices=rho)
+    if not closed:
+        y = y.reshape(times.size, dim, dim).transpose(0, 2, 1)  # undo column stacking
+    return _to_lab_frame(y, times, frame, model.levels)
 
 
-__all__ = ["DEFAULT_ATOL", "DEFAULT_RTOL", "ParameterError", "evolve", "frame_diagonal"]
+def _to_lab_frame(y, times, frame, levels) -> EvolvedStates:
+    """Frame -> lab frame: psi -> e^{-iFt} psi, rho -> e^{-iFt} rho e^{iFt}."""
+    back = np.exp(-1j * np.outer(times, frame))  # F is diagonal
+    if y.ndim == 2:
+        return EvolvedStates(times, levels, kets=back * y)
+    rho = back[:, :, None] * y * back[:, None, :].conj()
+    return EvolvedStates(times, levels, density_matrices=rho)
+
+
+# -- JAX: one compiled function per model structure, vmapped over parameter values ------------
+
+
+def _jax():
+    try:
+        import jax
+    except ImportError:
+        raise ParameterError(
+            "array_library='jax' needs JAX: pip install 'qbcircuit[jax]'"
+        ) from None
+    jax.config.update("jax_enable_x64", True)  # complex128, as every other engine
+    return jax
+
+
+def _structure(model: BatteryModel) -> tuple:
+    p = model.params
+    return (p.encoding, model.levels, p.initial_cells)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_batch(structure, open_system, n_times, atol, rtol, frame_key):
+    """jit(vmap(solve)) for one structure; cached, so each structure compiles once."""
+    jax = _jax()
+    import jax.numpy as jnp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from qiskit_dynamics import Signal, Solver
+
+    model = _STRUCTURE_MODELS[structure]
+    frame = np.array(frame_key)
+    ham_ops = [model.code_matrix(op).toarray() for _, _, op in model.hamiltonian_terms]
+    dis_ops = [model.code_matrix(op).toarray() for _, _, op in model.dissipator_terms]
+    solver = Solver(
+        static_hamiltonian=np.diag(frame).astype(complex),
+        hamiltonian_operators=ham_ops,
+        dissipator_operators=dis_ops if open_system else None,
+        rotating_frame=frame,
+        array_library="jax",
+        vectorized=False,  # the dense vectorised superoperator would need (4d)^4 entries
+    )
+
+    def solve_one(coeffs, rates, y0, times):
+        # The static part equals the frame F; the operators carry (coefficient - frame) values.
+        ham_signals = [Signal(c) for c in coeffs]
+        signals = (ham_signals, [Signal(r) for r in rates]) if open_system else ham_signals
+        result = solver.solve(t_span=jnp.array([0.0, times[-1]]), y0=y0, t_eval=times,
+                              signals=signals, method="jax_odeint", atol=atol, rtol=rtol)
+        return result.y
+
+    return jax.jit(jax.vmap(solve_one, in_axes=(0, 0, 0, None)))
+
+
+_STRUCTURE_MODELS: dict = {}
+
+
+def evolve_batch(
+    models: list[BatteryModel],
+    times: np.ndarray,
+    *,
+    atol: float = DEFAULT_ATOL,
+    rtol: float = DEFAULT_RTOL,
+) -> list[EvolvedStates]:
+    """Evolve many models of one structure at once with JAX: ``jit(vmap(solve))``.
+
+    The models must share encoding, truncation and initial cell state (their operators are then
+    identical and only the coefficients of Eq. (1)-(2) differ). The function is compiled once
+    per structure, number of times and tolerances, and cached: the first call pays the
+    compilation, later calls with new parameter values do not.
+
+    Args:
+        models: battery models of one structure.
+        times (array of shape (T,)): output times.
+        atol: absolute tolerance of ``jax_odeint``.
+        rtol: relative tolerance of ``jax_odeint``.
+
+    Returns:
+        one :class:`EvolvedStates` per model (lab frame).
+    """
+    _check_options(atol, rtol, None, "jax")
+    jax = _jax()
+    if not models:
+        return []
+    structures = {_structure(m) for m in models}
+    if len(structures) != 1:
+        raise ParameterError(
+            "evolve_batch needs models of one structure (encoding, fock, initial_cells), got "
+            f"{sorted(structures)}"
+        )
+    structure = structures.pop()
+    ref = models[0]
+    _STRUCTURE_MODELS.setdefault(structure, ref)
+    open_system = any(not m.params.is_closed for m in models)
+    # One frame for the batch (that of the first model): any frame gives exact results once
+    # transformed back; the closer it is to each member's diagonal, the fewer steps.
+    frame = frame_diagonal(ref)
+    frame_coeffs = np.array([c for _, c, _ in ref.hamiltonian_terms[:2]] + [0.0, 0.0, 0.0])
+    coeffs = np.array([[c for _, c, _ in m.hamiltonian_terms] for m in models]) - frame_coeffs
+    rates = np.array([[r for _, r, _ in m.dissipator_terms] for m in models])
+    kets = np.array([m.initial_ket for m in models], dtype=complex)
+    y0 = kets if not open_system else np.einsum("bi,bj->bij", kets, kets.conj())
+    times = np.asarray(times, dtype=float)
+    fn = _compiled_batch(structure, open_system, times.size, float(atol), float(rtol),
+                         tuple(frame.tolist()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ys = np.asarray(fn(coeffs, rates, y0, jax.numpy.asarray(times)))
+    return [_to_lab_frame(y, times, frame, ref.levels) for y in ys]
+
+
+__all__ = [
+    "DEFAULT_ATOL",
+    "DEFAULT_RTOL",
+    "evolve",
+    "evolve_batch",
+    "frame_diagonal",
+]
