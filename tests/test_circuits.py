@@ -146,8 +146,8 @@ def test_circuit_stats_small():
 
 
 def test_circuit_stats_refuses_huge_unary():
-    with pytest.raises(ParameterError, match="hardware table stops at"):
-        circuit_stats(60, ["unary"])
+    with pytest.raises(ParameterError, match="fock must be in"):
+        circuit_stats(61, ["unary"])
 
 
 def test_cli_circuit_stats(capsys):
