@@ -45,7 +45,7 @@ from scipy.special import comb
 from ._checks import ParameterError, check_choice, check_int
 from .encodings import Encoding
 from .model import BatteryModel
-from .params import ENCODINGS, BatteryParams
+from .params import ENCODINGS, MAX_FOCK, BatteryParams
 
 #: Step lengths equal to this relative precision share one gate (and one noise label).
 _STEP_DECIMALS = 12
@@ -367,7 +367,7 @@ def hardware_backend(num_qubits: int):
 
 def circuit_stats(
     fock: int,
-    encodings=ENCODINGS,
+    encodings=None,
     *,
     params: BatteryParams | None = None,
     order: int = 2,
@@ -378,7 +378,8 @@ def circuit_stats(
 
     Args:
         fock: Fock levels d of the cavity.
-        encodings: the encodings to tabulate.
+        encodings: the encodings to tabulate (default: every encoding that admits ``fock``;
+            unary stops at 60 levels).
         params: the other battery parameters (default: ``BatteryParams(alpha=0)``); ``fock``
             and ``encoding`` are replaced. The step does not depend on alpha.
         order: product-formula order, 1 or 2.
@@ -395,6 +396,8 @@ def circuit_stats(
 
     fock = check_int("fock", fock, low=2, high=512)
     base = params if params is not None else BatteryParams(alpha=0.0)
+    if encodings is None:
+        encodings = [e for e in ENCODINGS if fock <= MAX_FOCK[e]]
     rows = []
     for name in encodings:
         check_choice("encoding", name, ENCODINGS)
