@@ -12,9 +12,11 @@ import numpy as np
 
 from ._checks import ParameterError
 from ._io import atomic_write_text, check_writable
-from .engines import METHODS
+from .engines import METHODS, check_options, get_engine
 from .params import ENCODINGS, MAX_FOCK, BatteryParams
 from .simulate import DEFAULT_METHOD, simulate
+
+ENGINE_OPTIONS = ("atol", "rtol", "dt", "order")
 
 
 class _UsageError(Exception):
@@ -90,10 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(p)
     p.set_defaults(alpha=0.0)  # the step does not depend on alpha; 0 fits any --fock
     p.add_argument("--order", type=int, default=2, help="product-formula order (1, 2)")
+
+    p = sub.add_parser("figures", help="reproduce every panel of the paper's Figures 2-6")
+    p.add_argument("--out", default="figures", help="output folder (created; default: figures)")
+    p.add_argument("--points", type=int, default=501, help="times in [0, 10] (default 501)")
+    p.add_argument("--parametric-points", type=int, default=261,
+                   help="times in [0, 1.3] for Figures 5-6 (default 261)")
+    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--format", choices=("png", "pdf", "svg"), default="png")
+    p.add_argument("--csv", action="store_true", help="also write every trajectory as CSV")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    for name in ENGINE_OPTIONS:
+        p.add_argument(f"--{name}", type=int if name == "order" else float, default=None,
+                       help=f"engine option {name} (see `qbcircuit simulate -h`)")
     return parser
-
-
-ENGINE_OPTIONS = ("atol", "rtol", "dt", "order")
 
 
 def _run_simulate(args) -> int:
@@ -126,12 +138,45 @@ def _run_circuit_stats(args) -> int:
     return 0
 
 
+def _run_figures(args) -> int:
+    from pathlib import Path
+
+    from .figures import compute_suite, paper_figures, save_figures, save_suite_csv
+
+    for name in ("points", "parametric_points"):
+        value = getattr(args, name)
+        if value < 2:
+            raise ParameterError(f"{name.replace('_', '-')} must be >= 2, got {value}")
+    options = {k: getattr(args, k) for k in ENGINE_OPTIONS if getattr(args, k) is not None}
+    check_options(args.method, get_engine(args.method), options)
+    folder = Path(args.out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise ParameterError(f"cannot create output folder {str(folder)!r}: {reason}") from None
+    check_writable(folder / "fig2.png")  # fail before the work, not after
+    suite = compute_suite(args.points, args.parametric_points, method=args.method,
+                          progress=not args.no_progress, **options)
+    paths = save_figures(paper_figures(suite), folder, fmt=args.format)
+    if args.csv:
+        paths += save_suite_csv(suite, folder)
+    for path in paths:
+        print(path)
+    return 0
+
+
 def main(argv=None) -> int:
     """Entry point of the ``qbcircuit`` command; returns the exit status."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return {"simulate": _run_simulate, "circuit-stats": _run_circuit_stats}[args.command](args)
+        run = {
+            "simulate": _run_simulate,
+            "circuit-stats": _run_circuit_stats,
+            "figures": _run_figures,
+        }[args.command]
+        return run(args)
     except (_UsageError, ParameterError) as err:
         print(f"qbcircuit: error: {err}", file=sys.stderr)
         return 2
