@@ -428,3 +428,33 @@ def format_stats(rows: list[CircuitStats]) -> str:
         lines.append(f"{r.encoding:<9}{r.fock:>6}{r.qubits:>8}{r.pauli_terms:>13}{r.depth:>8}"
                      f"{r.two_qubit_gates:>8}{r.seconds:>13.2f}")
     return "\n".join(lines)
+
+
+# -- measurements of the cells (shot-based estimates) ---------------------------------------------
+
+#: Two-qubit Pauli settings (primary basis, secondary basis) of full state tomography.
+TOMOGRAPHY_SETTINGS = tuple((a, b) for a in "XYZ" for b in "XYZ")
+
+
+def cell_measurements(model: BatteryModel, circuit: QuantumCircuit) -> list[QuantumCircuit]:
+    """``circuit`` followed by a measurement of the two cells in each tomography setting.
+
+    For setting (a, b) the primary cell is measured in the eigenbasis of Pauli a and the
+    secondary in that of b (X: H; Y: S^dag then H; Z: nothing), into clbits 0 (primary) and
+    1 (secondary). Count keys are then ``"<secondary bit><primary bit>"``.
+
+    Returns:
+        nine circuits, in the order of ``TOMOGRAPHY_SETTINGS``.
+    """
+    out = []
+    for a, b in TOMOGRAPHY_SETTINGS:
+        qc = QuantumCircuit(model.num_qubits, 2, name=f"tomo_{a}{b}")
+        qc.compose(circuit, inplace=True)
+        for basis, q in ((a, model.primary_qubit), (b, model.secondary_qubit)):
+            if basis == "Y":
+                qc.sdg(q)
+            if basis in "XY":
+                qc.h(q)
+        qc.measure([model.primary_qubit, model.secondary_qubit], [0, 1])
+        out.append(qc)
+    return out

@@ -194,3 +194,47 @@ def evolve(model: BatteryModel, times, *, dt: float | None = None, order: int = 
     dt = DEFAULT_DT if dt is None else _check_dt(dt)
     order = _check_order(order)
     return run(model, times, dt=dt, order=order)
+
+
+def sample_cells(model: BatteryModel, time: float, *, shots: int = 10_000,
+                 dt: float | None = None, order: int = 2, seed: int | None = None):
+    """Shot-based energy and concurrence at ``time`` (see :mod:`qbcircuit.tomography`).
+
+    The Trotter circuit to ``time`` (with its noise model) is followed by the nine two-qubit
+    Pauli measurements of the cells, ``shots`` shots each, on the density-matrix simulator.
+
+    Args:
+        model: the battery model.
+        time: the measurement time, >= 0.
+        shots: shots per tomography setting, >= 1.
+        dt: largest Trotter step (default ``DEFAULT_DT``).
+        order: 1 or 2.
+        seed: seed of the simulator's sampling and of the bootstrap.
+
+    Returns:
+        a :class:`qbcircuit.tomography.ShotEstimate`.
+    """
+    from qiskit import transpile
+
+    from .._checks import check_int, check_real
+    from ..circuits import TOMOGRAPHY_SETTINGS, cell_measurements
+    from ..observables import secondary_sigma_z
+    from ..tomography import estimate
+
+    aer = _aer()
+    time = check_real("time", time, low=0.0)
+    shots = check_int("shots", shots, low=1, high=10**8)
+    dt = DEFAULT_DT if dt is None else _check_dt(dt)
+    order = _check_order(order)
+    _check_size(model, 1)
+    built = trotter_circuit(model, [time], dt=dt, order=order, lower=unitary_lowering)
+    sim = aer.AerSimulator(method="density_matrix")
+    circuits = transpile(cell_measurements(model, built.circuit), sim, optimization_level=0)
+    threads = 1 if model.num_qubits <= SINGLE_THREAD_QUBITS else 0
+    result = sim.run(circuits, noise_model=noise_model(built.noise), shots=shots,
+                     seed_simulator=seed, max_parallel_threads=threads).result()
+    counts = [result.get_counts(i) for i in range(len(circuits))]
+    cells0 = model.initial_ket.reshape(4, model.levels)
+    rho0 = np.einsum("an,bn->ab", cells0, cells0.conj())
+    sz0 = float(secondary_sigma_z(rho0[None])[0])
+    return estimate(TOMOGRAPHY_SETTINGS, counts, shots, time, sz0, seed=seed)
