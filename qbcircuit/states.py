@@ -2,57 +2,92 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from . import observables as obs
 
 
-@dataclass(frozen=True)
 class EvolvedStates:
-    """States of the whole system (cavity and cells) at ``times``, in the cells-major code basis.
+    r"""States of the whole system (cavity and cells) at ``times``, in the cells-major code basis.
 
-    Exactly one of ``kets`` (closed systems) and ``density_matrices`` is set.
+    Exactly one of ``kets`` (closed systems) and ``density_matrices`` is given. An engine that
+    solves in a rotating frame :math:`F` (diagonal on the code space) may hand over its states
+    *in that frame* with ``frame=diag(F)``: the lab-frame states
+    :math:`e^{-iFt}|\psi_F\rangle`, :math:`e^{-iFt}\rho_F e^{iFt}` are then formed only when
+    :attr:`kets` / :attr:`density_matrices` are read, while the reduced cell states are rotated
+    directly (4x4 per time) and the diagnostics, which a diagonal unitary leaves unchanged, are
+    read off the frame states.
 
     Args:
         times (array of shape (T,)): the requested times.
         levels: Fock levels d of the cavity.
         kets (array of shape (T, 4d)): state vectors, or ``None``.
         density_matrices (array of shape (T, 4d, 4d)): density matrices, or ``None``.
+        frame (array of shape (4d,)): diagonal of the frame the states are given in, or
+            ``None`` for the lab frame.
     """
 
-    times: np.ndarray
-    levels: int
-    kets: np.ndarray | None = None
-    density_matrices: np.ndarray | None = None
-
-    def __post_init__(self):
-        if (self.kets is None) == (self.density_matrices is None):
+    def __init__(self, times, levels: int, *, kets=None, density_matrices=None, frame=None):
+        if (kets is None) == (density_matrices is None):
             raise ValueError("EvolvedStates needs exactly one of kets and density_matrices")
+        self.times = np.asarray(times, dtype=float)
+        self.levels = int(levels)
+        self._kets = kets
+        self._rhos = density_matrices
+        self.frame = None if frame is None else np.asarray(frame, dtype=float)
+
+    @cached_property
+    def _back(self) -> np.ndarray:
+        return np.exp(-1j * np.outer(self.times, self.frame))  # e^{-iFt}, shape (T, 4d)
+
+    @cached_property
+    def kets(self) -> np.ndarray | None:
+        """Lab-frame state vectors, shape (T, 4d), or ``None`` for density matrices."""
+        if self._kets is None or self.frame is None:
+            return self._kets
+        return self._back * self._kets
+
+    @cached_property
+    def density_matrices(self) -> np.ndarray | None:
+        """Lab-frame density matrices, shape (T, 4d, 4d), or ``None`` for kets."""
+        if self._rhos is None or self.frame is None:
+            return self._rhos
+        back = self._back
+        return back[:, :, None] * self._rhos * back[:, None, :].conj()
 
     def cell_states(self) -> np.ndarray:
-        """Reduced states of the two cells, shape (T, 4, 4)."""
-        if self.kets is not None:
-            return obs.cell_states_from_kets(self.kets, self.levels)
-        return obs.cell_states_from_density_matrices(self.density_matrices, self.levels)
+        """Lab-frame reduced states of the two cells, shape (T, 4, 4)."""
+        if self._kets is not None:
+            kets = self._kets if self.frame is None else self._back * self._kets
+            return obs.cell_states_from_kets(kets, self.levels)
+        if self.frame is None:
+            return obs.cell_states_from_density_matrices(self._rhos, self.levels)
+        # rho_lab[(a,n),(b,n)] = P[a,n] rho_F[(a,n),(b,n)] conj(P[b,n]), P = e^{-iFt}
+        T, d = self.times.size, self.levels
+        r = self._rhos.reshape(T, 4, d, 4, d)
+        diag_blocks = np.einsum("tanbn->tabn", r)
+        P = self._back.reshape(T, 4, d)
+        return np.einsum("tan,tabn,tbn->tab", P, diag_blocks, P.conj())
 
     def diagnostics(self) -> dict[str, float]:
         """Largest trace error, Hermiticity error, most negative eigenvalue, top-level population.
 
-        For kets, rho = |psi><psi| is Hermitian and positive by construction.
+        For kets, rho = |psi><psi| is Hermitian and positive by construction. All four are
+        unchanged by the diagonal frame unitary, so they are read off the stored states.
         """
-        if self.kets is not None:
-            norm = np.sum(np.abs(self.kets) ** 2, axis=1)
+        if self._kets is not None:
+            norm = np.sum(np.abs(self._kets) ** 2, axis=1)
             return {
                 "trace_error": float(np.max(np.abs(norm - 1.0))),
                 "hermiticity_error": 0.0,
                 "min_eigenvalue": 0.0,
                 "top_fock_population": float(
-                    np.max(obs.top_level_population_from_kets(self.kets, self.levels))
+                    np.max(obs.top_level_population_from_kets(self._kets, self.levels))
                 ),
             }
-        rho = self.density_matrices
+        rho = self._rhos
         trace = np.einsum("tii->t", rho)
         herm = np.max(np.abs(rho - rho.conj().transpose(0, 2, 1)))
         eig = np.linalg.eigvalsh(0.5 * (rho + rho.conj().transpose(0, 2, 1)))

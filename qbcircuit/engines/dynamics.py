@@ -135,16 +135,14 @@ def evolve(
         raise RuntimeError(f"qiskit-dynamics returned {y.shape[0]} states for {times.size} times")
     if not closed:
         y = y.reshape(times.size, dim, dim).transpose(0, 2, 1)  # undo column stacking
-    return _to_lab_frame(y, times, frame, model.levels)
+    return _frame_states(y, times, frame, model.levels)
 
 
-def _to_lab_frame(y, times, frame, levels) -> EvolvedStates:
-    """Frame -> lab frame: psi -> e^{-iFt} psi, rho -> e^{-iFt} rho e^{iFt}."""
-    back = np.exp(-1j * np.outer(times, frame))  # F is diagonal
+def _frame_states(y, times, frame, levels) -> EvolvedStates:
+    """States solved in the frame F; the lab frame is formed lazily (see EvolvedStates)."""
     if y.ndim == 2:
-        return EvolvedStates(times, levels, kets=back * y)
-    rho = back[:, :, None] * y * back[:, None, :].conj()
-    return EvolvedStates(times, levels, density_matrices=rho)
+        return EvolvedStates(times, levels, kets=y, frame=frame)
+    return EvolvedStates(times, levels, density_matrices=y, frame=frame)
 
 
 # -- JAX: one compiled function per model structure, vmapped over parameter values ------------
@@ -254,7 +252,7 @@ def evolve_batch(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         ys = np.asarray(fn(coeffs, rates, y0, jax.numpy.asarray(times)))
-    return [_to_lab_frame(y, times, frame, ref.levels) for y in ys]
+    return [_frame_states(y, times, frame, ref.levels) for y in ys]
 
 
 __all__ = [
