@@ -116,15 +116,20 @@ def evolve(
                         array_library=array_library)
         y0 = psi0
     else:
+        # Sparse: vectorised superoperator. Dense: the matrix form, since a dense vectorised
+        # superoperator has (4d)^4 entries (4 GiB at d = 32).
+        vectorized = array_library == "scipy_sparse"
         solver = Solver(
             static_hamiltonian=as_lib(H),
             static_dissipators=[as_lib(c) for c in model.collapse_matrices],
             rotating_frame=frame,
             array_library=array_library,
-            vectorized=True,
+            vectorized=vectorized,
         )
-        # column-stacking vectorisation, as qiskit-dynamics' vectorised Lindblad model uses
-        y0 = np.outer(psi0, psi0.conj()).ravel(order="F")
+        y0 = np.outer(psi0, psi0.conj())
+        if vectorized:
+            # column-stacking vectorisation, as qiskit-dynamics' vectorised Lindblad model uses
+            y0 = y0.ravel(order="F")
     t_end = times[-1] if times[-1] > 0 else math.ulp(1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -133,7 +138,7 @@ def evolve(
     y = np.asarray(result.y)
     if y.shape[0] != times.size:
         raise RuntimeError(f"qiskit-dynamics returned {y.shape[0]} states for {times.size} times")
-    if not closed:
+    if not closed and y.ndim == 2:
         y = y.reshape(times.size, dim, dim).transpose(0, 2, 1)  # undo column stacking
     return _frame_states(y, times, frame, model.levels)
 
