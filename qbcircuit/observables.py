@@ -74,6 +74,43 @@ def fluctuation(cell_states: np.ndarray) -> np.ndarray:
     return 0.5 * np.sqrt(np.clip(1.0 - sz**2, 0.0, None))
 
 
+def ergotropy(cell_states: np.ndarray) -> np.ndarray:
+    r"""Ergotropy of the secondary cell, :math:`\mathcal{W}/\omega_q` (beyond the paper).
+
+    The work a cyclic unitary on the secondary cell alone can extract with
+    :math:`H_{QB} = (\omega_q/2)\sigma_z^{(2)}`: its energy minus that of its passive state.
+    With Bloch vector :math:`\vec r` of the cell's reduced state,
+    :math:`\mathcal{W}/\omega_q = (r_z + |\vec r|)/2`, in [0, 1]; it is 0 for every diagonal
+    state with more ground than excited population, however much energy it stores.
+
+    Args:
+        cell_states (array of shape (T, 4, 4)): reduced states of the cells.
+
+    >>> rho = np.zeros((2, 4, 4)); rho[0, 2, 2] = 1; rho[1] = np.eye(4) / 4
+    >>> ergotropy(rho).round(12).tolist()
+    [1.0, 0.0]
+    """
+    r = cell_states.reshape(-1, 2, 2, 2, 2)  # (t, b2, b1, b2', b1'), qubit 1 = secondary
+    second = np.einsum("tajbj->tab", r)  # trace out the primary cell
+    rz = (second[:, 1, 1] - second[:, 0, 0]).real  # sigma_z = |e><e| - |g><g|
+    length = np.sqrt(rz**2 + 4 * np.abs(second[:, 0, 1]) ** 2)
+    return 0.5 * (rz + length)
+
+
+def average_power(times: np.ndarray, energy_values: np.ndarray) -> np.ndarray:
+    r"""Average charging power :math:`P(t) = E(t)/t` in units of :math:`\omega_q` per unit time.
+
+    Zero at t = 0 (no time, no charge).
+
+    >>> average_power(np.array([0.0, 2.0]), np.array([0.0, 0.5])).tolist()
+    [0.0, 0.25]
+    """
+    times = np.asarray(times, dtype=float)
+    out = np.zeros_like(times)
+    np.divide(energy_values, times, out=out, where=times > 0)
+    return out
+
+
 def concurrence(cell_states: np.ndarray) -> np.ndarray:
     r"""Wootters concurrence, Eq. (8)-(9), of each two-qubit state, batched.
 

@@ -50,6 +50,20 @@ class Trajectory:
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
 
+    @property
+    def ergotropy(self) -> np.ndarray:
+        """Ergotropy of the secondary cell over omega_q, shape (T,) (beyond the paper)."""
+        from .observables import ergotropy
+
+        return ergotropy(self.cell_states)
+
+    @property
+    def average_power(self) -> np.ndarray:
+        """Average charging power E(t)/t in units of omega_q per unit time, shape (T,)."""
+        from .observables import average_power
+
+        return average_power(self.times, self.energy)
+
     def __repr__(self) -> str:
         t = self.times
         return (

@@ -67,3 +67,36 @@ def test_energy_and_fluctuation():
     start = np.zeros((4, 4))
     start[2, 2] = 1
     assert np.isclose(energy(rho[:1], start)[0], -1.0)
+
+
+def test_ergotropy_closed_forms():
+    from qbcircuit.observables import ergotropy
+
+    s = 1 / np.sqrt(2)
+    rhos = []
+    # secondary cell (qubit 1) in |e>, |g>, |+>, mixed 70/30 g/e, 30/70; primary in |g>
+    for sec in ([0, 1], [1, 0], [s, s]):
+        psi = np.kron(np.array(sec, dtype=complex), np.array([1, 0]))
+        rhos.append(np.outer(psi, psi.conj()))
+    for pe in (0.3, 0.7):
+        rho = np.zeros((4, 4))
+        rho[0, 0], rho[2, 2] = 1 - pe, pe
+        rhos.append(rho)
+    expected = [1.0, 0.0, 0.5, 0.0, 0.4]  # (r_z + |r|)/2
+    assert np.max(np.abs(ergotropy(np.array(rhos)) - expected)) < 1e-12
+    # The primary cell is traced out: a Bell state leaves no ergotropy in the secondary.
+    bell = bell_states()[0]
+    assert abs(ergotropy(np.outer(bell, bell)[None])[0]) < 1e-12
+
+
+def test_trajectory_figures_of_merit_are_consistent():
+    from qbcircuit import BatteryParams, simulate
+
+    traj = simulate(BatteryParams(alpha=1.5, zeta=1, gamma=0.1), np.linspace(0, 4, 41),
+                    method="exact")
+    erg, energy = traj.ergotropy, traj.energy
+    assert np.all(erg >= -1e-12) and np.all(erg <= energy + 1e-12)  # W <= E from |g>
+    assert erg.max() > 0.05
+    power = traj.average_power
+    assert power[0] == 0.0
+    assert np.max(np.abs(power[1:] - energy[1:] / traj.times[1:])) < 1e-12
