@@ -136,19 +136,16 @@ def test_lowered_step_equals_the_gate_circuit():
 
 
 @pytest.mark.slow
-def test_default_dt_agrees_with_exact_closed():
-    params = BatteryParams(alpha=3, zeta=0)  # the paper set with the largest error, Fig. (a)
-    times = np.linspace(0, 10, 51)
-    tr = simulate(params, times, method="trotter")
-    ex = simulate(params, times, method="exact")
-    for name in ("energy", "fluctuation", "concurrence"):
-        np.testing.assert_allclose(getattr(tr, name), getattr(ex, name),
-                                   atol=DEFAULT_DT_ATOL, rtol=0, err_msg=name)
-
-
-@pytest.mark.slow
-def test_default_dt_agrees_with_exact_open():
-    params = BatteryParams(alpha=1, kappa=0.6, gamma=0.4, zeta=1)  # paper set, Fig. (d)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(alpha=3, zeta=0),  # the closed paper set with the largest error, Fig. (a)
+        dict(alpha=1, kappa=0.6, gamma=0.4, zeta=1),  # the open paper set, Fig. (d)
+    ],
+    ids=["closed", "open"],
+)
+def test_default_dt_agrees_with_exact(kwargs):
+    params = BatteryParams(**kwargs)
     times = np.linspace(0, 10, 51)
     tr = simulate(params, times, method="trotter")
     ex = simulate(params, times, method="exact")
