@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
 from .encodings import MAX_DENSE_QUBITS, Encoding
-from .params import CELL_STATES, BatteryParams, coherent_amplitudes
+from .params import BatteryParams, coherent_amplitudes
 
 # Two-qubit cell operators; qubit 0 = primary cell, qubit 1 = secondary cell.
 _SIGMA_MINUS = [("X", 0.5), ("Y", 0.5j)]  # (X + iY)/2 = |g><e|
@@ -117,9 +117,6 @@ class BatteryModel:
         self.secondary_qubit = self.num_cavity_qubits + 1
 
     # -- operators on the whole register -------------------------------------------------------
-    def _cells_tensor_cavity(self, cells: SparsePauliOp, cavity: SparsePauliOp) -> SparsePauliOp:
-        return cells.tensor(cavity)
-
     @cached_property
     def _id_cav(self) -> SparsePauliOp:
         return SparsePauliOp("I" * self.num_cavity_qubits)
@@ -294,5 +291,3 @@ def _real_coefficients(op: SparsePauliOp) -> SparsePauliOp:
         raise AssertionError("a Hermitian operator has complex Pauli coefficients")
     return SparsePauliOp(op.paulis, op.coeffs.real.astype(complex))
 
-
-assert CELL_STATES == ("gg", "eg", "ge", "ee")
