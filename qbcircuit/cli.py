@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from ._checks import ParameterError
 from ._io import atomic_write_text, check_writable
 from .engines import METHODS, check_options, get_engine
 from .params import ENCODINGS, MAX_FOCK, BatteryParams
-from .simulate import DEFAULT_METHOD, simulate
+from .simulate import DEFAULT_METHOD, TruncationWarning, simulate
 
 ENGINE_OPTIONS = ("atol", "rtol", "dt", "order")
 
@@ -59,13 +60,15 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fock", type=_fock, default=None,
                    help="cavity Fock levels (default: automatic)")
     p.add_argument("--encoding", choices=ENCODINGS, default="binary")
+    p.add_argument("--tail-tol", type=float, default=1e-10,
+                   help="largest coherent-state weight the truncation may cut off (default 1e-10)")
 
 
 def _params(args) -> BatteryParams:
     return BatteryParams(
         alpha=args.alpha, delta=args.delta, g=args.g, zeta=args.zeta, kappa=args.kappa,
         gamma=args.gamma, omega_q=args.omega_q, lam=args.lam, fock=args.fock,
-        encoding=args.encoding,
+        encoding=args.encoding, tail_tol=args.tail_tol,
     )
 
 
@@ -176,7 +179,15 @@ def main(argv=None) -> int:
             "circuit-stats": _run_circuit_stats,
             "figures": _run_figures,
         }[args.command]
-        return run(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TruncationWarning)
+            status = run(args)
+        # our warnings as one line each; third-party deprecation noise is dropped
+        for message in dict.fromkeys(
+            str(w.message) for w in caught if issubclass(w.category, TruncationWarning)
+        ):
+            print(f"qbcircuit: warning: {message}", file=sys.stderr)
+        return status
     except (_UsageError, ParameterError) as err:
         print(f"qbcircuit: error: {err}", file=sys.stderr)
         return 2

@@ -115,3 +115,16 @@ def test_bad_figures_options_create_nothing(capsys, tmp_path):
     target = tmp_path / "never-created"
     status, _, _ = run(capsys, "figures", "--method", "exact", "--dt", "0.1", "--out", str(target))
     assert status == 2 and not target.exists()
+
+
+def test_tail_tol_lets_a_small_truncation_through(capsys):
+    status, _, err = run(capsys, "simulate", "--alpha", "0.3", "--fock", "5", "--points", "3",
+                         "--method", "exact")
+    assert status == 2 and "use fock >= 7" in err
+    status, out, err = run(capsys, "simulate", "--alpha", "0.3", "--fock", "5", "--points", "3",
+                           "--method", "exact", "--tail-tol", "1e-6")
+    assert status == 0 and len(out.splitlines()) == 4
+    assert err == ("qbcircuit: warning: the top kept Fock level reaches population 2.5e-06 "
+                   "(fock = 5); results may be truncation-limited: raise fock\n")
+    status, _, err = run(capsys, "simulate", "--tail-tol", "0.5")
+    assert status == 2 and "tail_tol must be <= 0.1" in err
