@@ -119,31 +119,28 @@ def test_simulate_many_equals_simulate_one_by_one():
         simulate_many([params[0], "x"], TIMES)
 
 
+JAX_SWEEPS = {
+    "closed": (np.linspace(0.0, 3.0, 31),
+               [dict(alpha=1.2, zeta=z, g=g, delta=dl, fock=16, tail_tol=1e-8)
+                for z, g, dl in [(0.0, 1.0, 0.0), (1.0, 0.5, 0.3), (-0.4, 2.0, -0.5)]]),
+    "open": (np.linspace(0.0, 2.0, 11),
+             [dict(alpha=0.6, zeta=z, kappa=k, gamma=gm, fock=8, tail_tol=1e-6)
+              for z, k, gm in [(0.0, 0.6, 0.4), (1.0, 0.0, 0.3)]]),
+}
+
+
 # Engines are compared on the same (deliberately small) truncation.
 @pytest.mark.filterwarnings("ignore::qbcircuit.TruncationWarning")
 @pytest.mark.jax
-def test_jax_batch_equals_one_by_one_and_exact():
+@pytest.mark.parametrize("sweep", list(JAX_SWEEPS))
+def test_jax_batch_equals_one_by_one_and_exact(sweep):
     pytest.importorskip("jax")
-    times = np.linspace(0.0, 3.0, 31)
-    params = [BatteryParams(alpha=1.2, zeta=z, g=g, delta=dl, fock=16, tail_tol=1e-8)
-              for z, g, dl in [(0.0, 1.0, 0.0), (1.0, 0.5, 0.3), (-0.4, 2.0, -0.5)]]
+    times, kwargs = JAX_SWEEPS[sweep]
+    params = [BatteryParams(**kw) for kw in kwargs]
     batch = simulate_many(params, times, method="dynamics", array_library="jax")
     for p, tr in zip(params, batch, strict=True):
         one = simulate(p, times, method="dynamics", array_library="jax")
-        ref = simulate(p, times, method="exact")
         assert np.max(np.abs(tr.energy - one.energy)) < 1e-9
-        assert_trajectories_close(tr, ref)
-
-
-@pytest.mark.filterwarnings("ignore::qbcircuit.TruncationWarning")
-@pytest.mark.jax
-def test_jax_batch_open_system():
-    pytest.importorskip("jax")
-    times = np.linspace(0.0, 2.0, 11)
-    params = [BatteryParams(alpha=0.6, zeta=z, kappa=k, gamma=gm, fock=8, tail_tol=1e-6)
-              for z, k, gm in [(0.0, 0.6, 0.4), (1.0, 0.0, 0.3)]]
-    batch = simulate_many(params, times, method="dynamics", array_library="jax")
-    for p, tr in zip(params, batch, strict=True):
         assert_trajectories_close(tr, simulate(p, times, method="exact"))
 
 
