@@ -108,7 +108,60 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ENGINE_OPTIONS:
         p.add_argument(f"--{name}", type=int if name == "order" else float, default=None,
                        help=f"engine option {name} (see `qbcircuit simulate -h`)")
+    p = sub.add_parser("landscape", help="a figure of merit over a grid of two parameters")
+    _add_model_options(p)
+    p.add_argument("--x", required=True, type=_axis, help="NAME=START:STOP:NUM, e.g. g=0.1:2:20")
+    p.add_argument("--y", required=True, type=_axis, help="NAME=START:STOP:NUM, e.g. zeta=-1:1:21")
+    p.add_argument("--metric", default="max_energy",
+                   help="max_energy (default), max_concurrence, max_ergotropy, max_power, "
+                        "time_of_max_energy, final_energy")
+    p.add_argument("--t-max", type=float, default=10.0, help="last time (default 10)")
+    p.add_argument("--points", type=int, default=201, help="times from 0 to t-max (default 201)")
+    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
+    p.add_argument("--out", default="landscape", help="output folder (default: landscape)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
+
+
+def _axis(text: str):
+    try:
+        name, spec = text.split("=", 1)
+        start, stop, num = spec.split(":")
+        return name.strip(), np.linspace(float(start), float(stop), int(num))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an axis NAME=START:STOP:NUM: {text!r} (example: g=0.1:2:20)"
+        ) from None
+
+
+def _run_landscape(args) -> int:
+    from pathlib import Path
+
+    from .figures import save_figures
+    from .landscape import landscape, landscape_grid, plot_landscape
+
+    landscape_grid(_params(args), args.x, args.y, args.metric)  # fail before any folder exists
+    check_options(args.method, get_engine(args.method), {})
+    if not np.isfinite(args.t_max) or args.t_max <= 0:
+        raise ParameterError(f"t-max must be a finite number > 0, got {args.t_max!r}")
+    if args.points < 2:
+        raise ParameterError(f"points must be >= 2, got {args.points}")
+    folder = Path(args.out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise ParameterError(f"cannot create output folder {str(folder)!r}: {reason}") from None
+    check_writable(folder / "landscape.csv")
+    ls = landscape(_params(args), args.x, args.y, np.linspace(0.0, args.t_max, args.points),
+                   metric=args.metric, method=args.method, workers=args.workers,
+                   progress=not args.no_progress)
+    atomic_write_text(folder / "landscape.csv", ls.to_csv_text())
+    paths = [folder / "landscape.csv", *save_figures({"landscape": plot_landscape(ls)}, folder)]
+    for path in paths:
+        print(path)
+    return 0
 
 
 def _run_simulate(args) -> int:
@@ -178,6 +231,7 @@ def main(argv=None) -> int:
             "simulate": _run_simulate,
             "circuit-stats": _run_circuit_stats,
             "figures": _run_figures,
+            "landscape": _run_landscape,
         }[args.command]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", TruncationWarning)
