@@ -8,6 +8,7 @@ Results do not depend on the number of workers.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -135,7 +136,10 @@ def landscape(
                 results.append(_solve_chunk(job))
                 bar.update(len(job[0]))
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # spawn, not fork: forking a process that has loaded JAX or OpenMP threads can
+            # deadlock (Python warns about it)
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
                 for job, res in zip(jobs, pool.map(_solve_chunk, jobs), strict=True):
                     results.append(res)
                     bar.update(len(job[0]))
