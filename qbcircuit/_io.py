@@ -26,6 +26,21 @@ def check_writable(path) -> Path:
     return path
 
 
+def output_folder(path, first_file: str) -> Path:
+    """Create folder ``path`` (with parents) and check that ``first_file`` can be written in it.
+
+    Called before the work, so that a bad output path fails before anything is computed.
+    """
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise ParameterError(f"cannot create output folder {str(folder)!r}: {reason}") from None
+    check_writable(folder / first_file)
+    return folder
+
+
 def atomic_write_bytes(path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
     path = check_writable(path)

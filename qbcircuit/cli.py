@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from ._checks import ParameterError
-from ._io import atomic_write_text, check_writable
+from ._io import atomic_write_text, check_writable, output_folder
 from .engines import METHODS, check_options, get_engine
 from .params import ENCODINGS, MAX_FOCK, BatteryParams
 from .simulate import DEFAULT_METHOD, TruncationWarning, simulate
@@ -136,25 +136,14 @@ def _axis(text: str):
 
 
 def _run_landscape(args) -> int:
-    from pathlib import Path
-
     from .figures import save_figures
     from .landscape import landscape, landscape_grid, plot_landscape
 
     landscape_grid(_params(args), args.x, args.y, args.metric)  # fail before any folder exists
     check_options(args.method, get_engine(args.method), {})
-    if not np.isfinite(args.t_max) or args.t_max <= 0:
-        raise ParameterError(f"t-max must be a finite number > 0, got {args.t_max!r}")
-    if args.points < 2:
-        raise ParameterError(f"points must be >= 2, got {args.points}")
-    folder = Path(args.out)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        reason = err.strerror or str(err)
-        raise ParameterError(f"cannot create output folder {str(folder)!r}: {reason}") from None
-    check_writable(folder / "landscape.csv")
-    ls = landscape(_params(args), args.x, args.y, np.linspace(0.0, args.t_max, args.points),
+    times = _times(args)
+    folder = output_folder(args.out, "landscape.csv")
+    ls = landscape(_params(args), args.x, args.y, times,
                    metric=args.metric, method=args.method, workers=args.workers,
                    progress=not args.no_progress)
     atomic_write_text(folder / "landscape.csv", ls.to_csv_text())
@@ -164,17 +153,26 @@ def _run_landscape(args) -> int:
     return 0
 
 
-def _run_simulate(args) -> int:
-    params = _params(args)
+def _times(args) -> np.ndarray:
+    """``--points`` times from 0 to ``--t-max`` inclusive, checked."""
     if not np.isfinite(args.t_max) or args.t_max <= 0:
         raise ParameterError(f"t-max must be a finite number > 0, got {args.t_max!r}")
     if args.points < 2:
         raise ParameterError(f"points must be >= 2, got {args.points}")
+    return np.linspace(0.0, args.t_max, args.points)
+
+
+def _engine_options(args) -> dict:
+    """The engine options given on the command line (the others stay engine defaults)."""
+    return {k: getattr(args, k) for k in ENGINE_OPTIONS if getattr(args, k) is not None}
+
+
+def _run_simulate(args) -> int:
+    params = _params(args)
+    times = _times(args)
     if args.out is not None:
         check_writable(args.out)  # fail before the work, not after
-    times = np.linspace(0.0, args.t_max, args.points)
-    options = {k: getattr(args, k) for k in ENGINE_OPTIONS if getattr(args, k) is not None}
-    traj = simulate(params, times, method=args.method, **options)
+    traj = simulate(params, times, method=args.method, **_engine_options(args))
     if args.out is None:
         sys.stdout.write(traj.to_csv_text())
     else:
@@ -195,23 +193,15 @@ def _run_circuit_stats(args) -> int:
 
 
 def _run_figures(args) -> int:
-    from pathlib import Path
-
     from .figures import compute_suite, paper_figures, save_figures, save_suite_csv
 
     for name in ("points", "parametric_points"):
         value = getattr(args, name)
         if value < 2:
             raise ParameterError(f"{name.replace('_', '-')} must be >= 2, got {value}")
-    options = {k: getattr(args, k) for k in ENGINE_OPTIONS if getattr(args, k) is not None}
+    options = _engine_options(args)
     check_options(args.method, get_engine(args.method), options)
-    folder = Path(args.out)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        reason = err.strerror or str(err)
-        raise ParameterError(f"cannot create output folder {str(folder)!r}: {reason}") from None
-    check_writable(folder / "fig2.png")  # fail before the work, not after
+    folder = output_folder(args.out, "fig2.png")  # fail before the work, not after
     suite = compute_suite(args.points, args.parametric_points, method=args.method,
                           progress=not args.no_progress, **options)
     paths = save_figures(paper_figures(suite), folder, fmt=args.format)
