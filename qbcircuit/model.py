@@ -18,14 +18,15 @@ The reduced state of the cells is then the 4x4 matrix in Qiskit's two-qubit conv
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
+from ._checks import check_int
 from .encodings import MAX_DENSE_QUBITS, Encoding
-from .params import BatteryParams, coherent_amplitudes
+from .params import MAX_FOCK, BatteryParams, coherent_amplitudes
 
 # Two-qubit cell operators; qubit 0 = primary cell, qubit 1 = secondary cell.
 _SIGMA_MINUS = [("X", 0.5), ("Y", 0.5j)]  # (X + iY)/2 = |g><e|
@@ -34,6 +35,22 @@ _SIGMA_PLUS = [("X", 0.5), ("Y", -0.5j)]  # (X - iY)/2 = |e><g|
 
 def _cell_op(qubit: int, terms) -> SparsePauliOp:
     return SparsePauliOp.from_sparse_list([(p, [qubit], c) for p, c in terms], num_qubits=2)
+
+
+def cell_index(label: str) -> int:
+    """Cell index c = b1 + 2 b2 of a product cell state ``"xy"`` (x = primary, y = secondary).
+
+    >>> cell_index("gg"), cell_index("eg"), cell_index("ge")
+    (0, 1, 2)
+    """
+    return (label[0] == "e") + 2 * (label[1] == "e")
+
+
+def initial_cell_state(label: str) -> np.ndarray:
+    """The two-cell density matrix |xy><xy| of a product label, shape (4, 4)."""
+    rho = np.zeros((4, 4), dtype=complex)
+    rho[cell_index(label), cell_index(label)] = 1.0
+    return rho
 
 
 def code_space_matrix(op: SparsePauliOp, basis) -> sp.csr_matrix:
@@ -85,6 +102,50 @@ def code_space_matrix(op: SparsePauliOp, basis) -> sp.csr_matrix:
     return m.tocsr()
 
 
+class _Structure:
+    """Operators that depend only on the encoding and the truncation, shared by every model.
+
+    Building a ``SparsePauliOp`` from the embedded matrix and restricting it to the code space
+    costs tens of milliseconds; a sweep over parameter values reuses one structure (cached).
+    """
+
+    def __init__(self, encoding: str, levels: int):
+        self.encoding = Encoding(encoding, levels)
+        k = self.encoding.num_qubits
+        id_cav = SparsePauliOp("I" * k)
+        a = self.encoding.annihilation()
+        self.annihilation = SparsePauliOp("II").tensor(a)
+        self.photon_number = SparsePauliOp("II").tensor(self.encoding.number())
+        self.sigma_minus = [_cell_op(c, _SIGMA_MINUS).tensor(id_cav) for c in (0, 1)]
+        self.sigma_z = [_cell_op(c, [("Z", -1.0)]).tensor(id_cav) for c in (0, 1)]
+        jc = _cell_op(0, _SIGMA_PLUS).tensor(a) + _cell_op(0, _SIGMA_MINUS).tensor(a.adjoint())
+        self.operators = {
+            "number": self.photon_number,
+            "sigma_z": (self.sigma_z[0] + self.sigma_z[1]).simplify(),
+            "jaynes_cummings": _real_coefficients(jc),
+            "xx": SparsePauliOp.from_sparse_list([("XX", [0, 1], 1.0)], 2).tensor(id_cav),
+            "yy": SparsePauliOp.from_sparse_list([("YY", [0, 1], 1.0)], 2).tensor(id_cav),
+            "cavity_loss": self.annihilation,
+            "primary_decay": self.sigma_minus[0],
+            "secondary_decay": self.sigma_minus[1],
+        }
+        cav = self.encoding.code_indices()
+        cells = np.arange(4, dtype=np.int64) << k
+        self.code_basis = (cells[:, None] + cav[None, :]).ravel()
+        self._code_matrices: dict[str, sp.csr_matrix] = {}
+
+    def code_matrix(self, name: str) -> sp.csr_matrix:
+        """The named operator on the code space (computed once)."""
+        if name not in self._code_matrices:
+            self._code_matrices[name] = code_space_matrix(self.operators[name], self.code_basis)
+        return self._code_matrices[name]
+
+
+@lru_cache(maxsize=32)
+def _structure(encoding: str, levels: int) -> _Structure:
+    return _Structure(encoding, levels)
+
+
 class BatteryModel:
     r"""Hamiltonian, collapse operators and initial state of the battery on qubits.
 
@@ -99,49 +160,52 @@ class BatteryModel:
     :math:`\sqrt{\gamma}\,\sigma_-^{(2)}` (only those with a non-zero rate are kept).
     A model holds operators; it never integrates (engines do).
 
+    Operators that depend only on the encoding and the truncation are built once per
+    (encoding, levels) and shared between models (a sweep pays for them once).
+
     Args:
         params: the battery parameters.
+        levels: Fock levels d to keep, overriding ``params.levels`` (the automatic
+            re-solve of :func:`qbcircuit.simulate` and the qubit-register padding of the
+            trotter engine use it); default ``params.levels``.
 
     >>> m = BatteryModel(BatteryParams(alpha=1, fock=16))
     >>> m.num_qubits, m.pauli_term_counts()["hamiltonian"]
     (6, 73)
     """
 
-    def __init__(self, params: BatteryParams):
+    def __init__(self, params: BatteryParams, *, levels: int | None = None):
         self.params = params
-        self.encoding = Encoding(params.encoding, params.levels)
-        self.levels = params.levels
+        if levels is None:
+            levels = params.levels
+        else:
+            levels = check_int("levels", levels, low=2, high=MAX_FOCK[params.encoding])
+        self._structure = _structure(params.encoding, levels)
+        self.encoding = self._structure.encoding
+        self.levels = levels
         self.num_cavity_qubits = self.encoding.num_qubits
         self.num_qubits = self.num_cavity_qubits + 2
         self.primary_qubit = self.num_cavity_qubits
         self.secondary_qubit = self.num_cavity_qubits + 1
 
     # -- operators on the whole register -------------------------------------------------------
-    @cached_property
-    def _id_cav(self) -> SparsePauliOp:
-        return SparsePauliOp("I" * self.num_cavity_qubits)
-
-    @cached_property
-    def _id_cells(self) -> SparsePauliOp:
-        return SparsePauliOp("II")
-
-    @cached_property
+    @property
     def annihilation(self) -> SparsePauliOp:
         """The cavity's a on the whole register."""
-        return self._id_cells.tensor(self.encoding.annihilation())
+        return self._structure.annihilation
 
-    @cached_property
+    @property
     def photon_number(self) -> SparsePauliOp:
         """The cavity's a^dag a on the whole register."""
-        return self._id_cells.tensor(self.encoding.number())
+        return self._structure.photon_number
 
     def sigma_minus(self, cell: int) -> SparsePauliOp:
         """Lowering operator of cell 1 (primary) or 2 (secondary) on the whole register."""
-        return _cell_op(cell - 1, _SIGMA_MINUS).tensor(self._id_cav)
+        return self._structure.sigma_minus[cell - 1]
 
     def sigma_z(self, cell: int) -> SparsePauliOp:
         """sigma_z = -Z of cell 1 (primary) or 2 (secondary) on the whole register."""
-        return _cell_op(cell - 1, [("Z", -1.0)]).tensor(self._id_cav)
+        return self._structure.sigma_z[cell - 1]
 
     @cached_property
     def hamiltonian_terms(self) -> list[tuple[str, float, SparsePauliOp]]:
@@ -155,17 +219,15 @@ class BatteryModel:
         (:math:`g(1-\zeta)/2`, :math:`\sigma_y^{(1)}\sigma_y^{(2)} = Y Y`).
         """
         p = self.params
-        a = self.encoding.annihilation()
-        jc = _cell_op(0, _SIGMA_PLUS).tensor(a) + _cell_op(0, _SIGMA_MINUS).tensor(a.adjoint())
-        xx = SparsePauliOp.from_sparse_list([("XX", [0, 1], 1.0)], 2).tensor(self._id_cav)
-        yy = SparsePauliOp.from_sparse_list([("YY", [0, 1], 1.0)], 2).tensor(self._id_cav)
-        return [
-            ("number", p.omega_c, self.photon_number),
-            ("sigma_z", p.omega_q / 2, (self.sigma_z(1) + self.sigma_z(2)).simplify()),
-            ("jaynes_cummings", p.lam, _real_coefficients(jc)),
-            ("xx", p.g * (1 + p.zeta) / 2, xx),
-            ("yy", p.g * (1 - p.zeta) / 2, yy),
-        ]
+        coefficients = {
+            "number": p.omega_c,
+            "sigma_z": p.omega_q / 2,
+            "jaynes_cummings": p.lam,
+            "xx": p.g * (1 + p.zeta) / 2,
+            "yy": p.g * (1 - p.zeta) / 2,
+        }
+        ops = self._structure.operators
+        return [(name, c, ops[name]) for name, c in coefficients.items()]
 
     @cached_property
     def dissipator_terms(self) -> list[tuple[str, float, SparsePauliOp]]:
@@ -174,11 +236,9 @@ class BatteryModel:
         All three channels are listed, also those whose rate is zero.
         """
         p = self.params
-        return [
-            ("cavity_loss", p.kappa, self.annihilation),
-            ("primary_decay", p.gamma, self.sigma_minus(1)),
-            ("secondary_decay", p.gamma, self.sigma_minus(2)),
-        ]
+        rates = {"cavity_loss": p.kappa, "primary_decay": p.gamma, "secondary_decay": p.gamma}
+        ops = self._structure.operators
+        return [(name, r, ops[name]) for name, r in rates.items()]
 
     @cached_property
     def frame_operator(self) -> SparsePauliOp:
@@ -224,26 +284,31 @@ class BatteryModel:
         }
 
     # -- the code space ------------------------------------------------------------------------
-    @cached_property
+    @property
     def code_basis(self) -> np.ndarray:
         """Register indices of the 4d code states, cells-major: entry c*d + n, shape (4d,)."""
-        cav = self.encoding.code_indices()
-        cells = np.arange(4, dtype=np.int64) << self.num_cavity_qubits
-        return (cells[:, None] + cav[None, :]).ravel()
+        return self._structure.code_basis
 
     def code_matrix(self, op: SparsePauliOp) -> sp.csr_matrix:
         """``op`` restricted to the code space (see :func:`code_space_matrix`)."""
         return code_space_matrix(op, self.code_basis)
 
+    def term_matrix(self, name: str) -> sp.csr_matrix:
+        """A named Hamiltonian or dissipator operator on the code space (shared: read only)."""
+        return self._structure.code_matrix(name)
+
     @cached_property
     def hamiltonian_matrix(self) -> sp.csr_matrix:
-        """H on the code space, CSR of shape (4d, 4d)."""
-        return self.code_matrix(self.hamiltonian)
+        """H on the code space, CSR of shape (4d, 4d): sum of the cached term matrices."""
+        terms = [c * self.term_matrix(name) for name, c, _ in self.hamiltonian_terms if c != 0]
+        dim = 4 * self.levels
+        return sum(terms, sp.csr_matrix((dim, dim), dtype=complex)).tocsr()
 
     @cached_property
     def collapse_matrices(self) -> list[sp.csr_matrix]:
-        """Collapse operators on the code space, CSR of shape (4d, 4d) each."""
-        return [self.code_matrix(c) for c in self.collapse_ops]
+        """Collapse operators on the code space, CSR of shape (4d, 4d) each (non-zero rates)."""
+        return [np.sqrt(rate) * self.term_matrix(name)
+                for name, rate, _ in self.dissipator_terms if rate > 0]
 
     @cached_property
     def initial_ket(self) -> np.ndarray:
@@ -255,9 +320,7 @@ class BatteryModel:
         amps = coherent_amplitudes(p.alpha, self.levels)
         amps = amps / np.linalg.norm(amps)
         ket = np.zeros((4, self.levels), dtype=complex)
-        # label "xy": x = primary, y = secondary; cell index c = b1 + 2 b2
-        label = p.initial_cells
-        ket[(label[0] == "e") + 2 * (label[1] == "e")] = amps
+        ket[cell_index(p.initial_cells)] = amps
         return ket.ravel()
 
     @property

@@ -29,8 +29,10 @@ CELL_STATES = ("gg", "eg", "ge", "ee")
 
 #: Largest |alpha| accepted: the automatic truncation then needs about 170 Fock levels.
 MAX_ALPHA = 10.0
-#: Fock levels above the coherent state's support kept for excitations the dynamics can add
-#: (the counter-rotating part of the XX coupling creates cell excitations in pairs).
+#: Spare Fock levels above the coherent state's support when the Hamiltonian does not conserve
+#: the excitation number (zeta != 0: the counter-rotating part of the XX coupling creates cell
+#: excitations in pairs and pumps photons). Not always enough: simulate() then checks the top
+#: level after the solve and enlarges the truncation (``RESOLVE_LEVEL`` in simulate.py).
 HEADROOM = 4
 #: Largest number of Fock levels (unary: one qubit per level, so fewer).
 MAX_FOCK = {"binary": 512, "gray": 512, "unary": 60}
@@ -81,19 +83,44 @@ def minimal_levels(alpha: complex, tol: float) -> int:
     return levels
 
 
-def automatic_levels(alpha: complex, encoding: str, tol: float) -> int:
-    """Smallest truncation whose cut-off weight, with ``HEADROOM`` spare levels, is below ``tol``.
+def spare_levels(zeta: float, initial_cells: str = "gg") -> int:
+    """Fock levels kept above the coherent state's support, :func:`automatic_levels`.
 
-    For binary and Gray encodings the truncation is rounded up to a power of two (every
-    register state is then a Fock state).
+    With zeta = 0 the Hamiltonian conserves the excitation number N = n + (excited cells) and
+    every jump lowers it, so the cavity never holds more than the initial N: only the
+    initially excited cells need room (the cut at the coherent tail is then exact). With
+    zeta != 0, ``HEADROOM`` more.
 
-    >>> automatic_levels(0.5, "unary", 1e-10), automatic_levels(0.5, "binary", 1e-10)
-    (13, 16)
+    >>> spare_levels(0.0), spare_levels(0.0, "ee"), spare_levels(1.0)
+    (0, 2, 4)
     """
-    levels = max(2, minimal_levels(alpha, tol) + HEADROOM)
-    if encoding in ("binary", "gray"):
-        levels = 1 << (levels - 1).bit_length()
-    return levels
+    return initial_cells.count("e") + (0 if zeta == 0 else HEADROOM)
+
+
+def automatic_levels(alpha: complex, tol: float, spare: int = 0) -> int:
+    """The sized truncation: fewest levels with a coherent tail at most ``tol``, plus ``spare``.
+
+    Not rounded to a power of two: the classical engines work in the 4d code space, where any
+    d is as good as the next; a qubit register pads it (:func:`register_levels`).
+
+    >>> automatic_levels(1.0, 1e-10), automatic_levels(1.0, 1e-10, spare=4)
+    (13, 17)
+    """
+    return max(2, minimal_levels(alpha, tol) + spare)
+
+
+def register_levels(levels: int, encoding: str) -> int:
+    """Levels a qubit register of ``encoding`` holds for a truncation of ``levels``.
+
+    Binary and Gray: the next power of two (every register state is then a Fock state, so a
+    product formula cannot leave the code space); unary: ``levels`` itself.
+
+    >>> register_levels(13, "binary"), register_levels(16, "gray"), register_levels(13, "unary")
+    (16, 16, 13)
+    """
+    if encoding == "unary":
+        return levels
+    return 1 << (levels - 1).bit_length()
 
 
 @dataclass(frozen=True)
@@ -109,7 +136,9 @@ class BatteryParams:
         gamma: loss rate of each cell, >= 0.
         omega_q: qubit frequency, > 0 (the paper never states it; default 1).
         lam: charger-cell coupling :math:`\lambda`, >= 0 (0 decouples the charger).
-        fock: number of cavity Fock levels kept, or ``None`` for the automatic truncation.
+        fock: number of cavity Fock levels kept, or ``None`` for the automatic truncation
+            (:func:`automatic_levels`; :func:`qbcircuit.simulate` enlarges it when the top
+            level gets populated). An explicit ``fock`` is used as given.
         encoding: ``"binary"``, ``"gray"`` or ``"unary"``.
         initial_cells: initial product state of (primary, secondary) cells, one of
             ``"gg"`` (the paper's), ``"eg"``, ``"ge"``, ``"ee"``; ``"eg"`` = primary excited.
@@ -120,7 +149,7 @@ class BatteryParams:
 
     >>> p = BatteryParams(alpha=2, zeta=1)
     >>> p.omega_c, p.levels
-    (1.0, 32)
+    (1.0, 27)
     """
 
     alpha: complex = 1.0
@@ -152,7 +181,7 @@ class BatteryParams:
         s(self, "tail_tol", check_real("tail_tol", self.tail_tol, low=0.0, high=0.1, low_open=True))
         cap = MAX_FOCK[self.encoding]
         if self.fock is None:
-            levels = automatic_levels(self.alpha, self.encoding, self.tail_tol)
+            levels = automatic_levels(self.alpha, self.tail_tol, self.spare_levels)
             if levels > cap:
                 raise ParameterError(
                     f"alpha = {self.alpha:g} needs {levels} Fock levels, more than the {cap} "
@@ -163,7 +192,7 @@ class BatteryParams:
             lost = lost_weight(self.alpha, levels)
             if lost > self.tail_tol:
                 need = minimal_levels(self.alpha, self.tail_tol)
-                auto = automatic_levels(self.alpha, self.encoding, self.tail_tol)
+                auto = automatic_levels(self.alpha, self.tail_tol, self.spare_levels)
                 raise ParameterError(
                     f"fock = {levels} is too small for alpha = {self.alpha:g}: it cuts off "
                     f"{lost:.3g} of the coherent state's weight (allowed: tail_tol = "
@@ -176,6 +205,16 @@ class BatteryParams:
     def omega_c(self) -> float:
         """Cavity frequency, omega_c = omega_q + delta."""
         return self.omega_q + self.delta
+
+    @property
+    def spare_levels(self) -> int:
+        """Levels the automatic truncation keeps above the coherent tail (:func:`spare_levels`)."""
+        return spare_levels(self.zeta, self.initial_cells)
+
+    @property
+    def conserves_excitations(self) -> bool:
+        """True when H conserves N = n + (excited cells) (zeta = 0): the sized cut is exact."""
+        return self.zeta == 0
 
     @property
     def is_closed(self) -> bool:

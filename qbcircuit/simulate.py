@@ -9,14 +9,19 @@ from tqdm.auto import tqdm
 from . import observables as obs
 from ._checks import ParameterError, check_times
 from .engines import check_options, get_engine
-from .model import BatteryModel
-from .params import BatteryParams
+from .model import BatteryModel, initial_cell_state
+from .params import HEADROOM, MAX_FOCK, BatteryParams
 from .trajectory import Trajectory
 
 DEFAULT_METHOD = "dynamics"
 
 #: Population of the top kept Fock level above which results may be truncation-limited.
 TRUNCATION_WARNING_LEVEL = 1e-8
+#: With the automatic truncation, a solve whose top Fock level exceeds this population is
+#: repeated with more levels (only where H does not conserve the excitation number: for
+#: zeta = 0 the sized cut is exact). Measured: alpha = 2, g = 2, zeta = 1 at 27 levels (top
+#: level above this) is off by 8e-7; the re-solve at 33 levels agrees with 64 levels to 1e-10.
+RESOLVE_LEVEL = 1e-9
 
 
 class TruncationWarning(UserWarning):
@@ -48,8 +53,7 @@ def simulate(
     times = check_times(times)
     evolve = get_engine(method)
     check_options(method, evolve, options)
-    model = BatteryModel(params)
-    return _trajectory(model, evolve(model, times, **options), method, options)
+    return _trajectory(params, _solve(params, times, evolve, options), method, options)
 
 
 def simulate_many(
@@ -84,12 +88,13 @@ def simulate_many(
     times = check_times(times)
     evolve = get_engine(method)
     check_options(method, evolve, options)
-    models = [BatteryModel(p) for p in params_list]
-    out: list[Trajectory | None] = [None] * len(models)
-    bar = tqdm(total=len(models), disable=not progress, desc=f"simulate ({method})", unit="traj")
+    out: list[Trajectory | None] = [None] * len(params_list)
+    bar = tqdm(total=len(params_list), disable=not progress, desc=f"simulate ({method})",
+               unit="traj")
     if method == "dynamics" and options.get("array_library") == "jax":
         from .engines.dynamics import evolve_batch
 
+        models = [BatteryModel(p) for p in params_list]
         groups: dict = {}
         for i, m in enumerate(models):
             key = (m.params.encoding, m.levels, m.params.initial_cells, m.params.is_closed)
@@ -98,30 +103,55 @@ def simulate_many(
         for idx in groups.values():
             states = evolve_batch([models[i] for i in idx], times, **tol)
             for i, st in zip(idx, states, strict=True):
-                out[i] = _trajectory(models[i], st, method, options)
+                if _needs_more_levels(params_list[i], st):  # rare: re-solve this one alone
+                    st = _solve(params_list[i], times, evolve, options, first=st)
+                out[i] = _trajectory(params_list[i], st, method, options)
             bar.update(len(idx))
     else:
-        for i, m in enumerate(models):
-            out[i] = _trajectory(m, evolve(m, times, **options), method, options)
+        for i, p in enumerate(params_list):
+            out[i] = _trajectory(p, _solve(p, times, evolve, options), method, options)
             bar.update(1)
     bar.close()
     return out
 
 
-def _trajectory(model: BatteryModel, states, method: str, options: dict) -> Trajectory:
+def _needs_more_levels(params: BatteryParams, states) -> bool:
+    """Automatic truncation, H not conserving N, and the top level populated: enlarge."""
+    return (params.fock is None and not params.conserves_excitations
+            and states.top_level_population() > RESOLVE_LEVEL)
+
+
+def _solve(params: BatteryParams, times, evolve, options, *, first=None):
+    """Evolve with the sized truncation; enlarge it and solve again while the top level fills.
+
+    An explicit ``fock`` is used as given. The levels finally used are ``states.levels``.
+    """
+    states = first if first is not None else evolve(BatteryModel(params), times, **options)
+    cap = MAX_FOCK[params.encoding]
+    while _needs_more_levels(params, states) and states.levels < cap:
+        levels = min(cap, states.levels + max(HEADROOM, states.levels // 4))
+        try:
+            states = evolve(BatteryModel(params, levels=levels), times, **options)
+        except ParameterError:
+            break  # the engine cannot go larger (e.g. the trotter register): warn below
+    return states
+
+
+def _trajectory(params: BatteryParams, states, method: str, options: dict) -> Trajectory:
     """Observables and diagnostics of evolved states (one place for every engine)."""
     cells = states.cell_states()
     diagnostics = states.diagnostics()
     if diagnostics["top_fock_population"] > TRUNCATION_WARNING_LEVEL:
         warnings.warn(
             f"the top kept Fock level reaches population {diagnostics['top_fock_population']:.2g} "
-            f"(fock = {model.levels}); results may be truncation-limited: raise fock",
+            f"(fock = {states.levels}); results may be truncation-limited: raise fock",
             TruncationWarning,
             stacklevel=3,
         )
-    initial_cells = obs.cell_states_from_kets(model.initial_ket[None], model.levels)[0]
+    initial_cells = initial_cell_state(params.initial_cells)
     return Trajectory(
-        params=model.params,
+        params=params,
+        levels=states.levels,
         method=method,
         times=states.times,
         energy=obs.energy(cells, initial_cells),

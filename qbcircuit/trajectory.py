@@ -24,6 +24,8 @@ class Trajectory:
         fluctuation (array of shape (T,)): Sigma(t)/omega_q, Eq. (6).
         concurrence (array of shape (T,)): Wootters concurrence of the two cells, Eq. (8).
         cell_states (array of shape (T, 4, 4)): reduced state of the cells (qubit 0 = primary).
+        levels: cavity Fock levels the engine used (the sized truncation, enlarged by the
+            automatic re-solve or padded to a qubit register where that applies).
         trace_error: max_t |Tr rho(t) - 1|.
         hermiticity_error: max_t max |rho - rho^dag|.
         min_eigenvalue: most negative eigenvalue of rho(t) over t (0 if none is negative).
@@ -38,6 +40,7 @@ class Trajectory:
     fluctuation: np.ndarray
     concurrence: np.ndarray
     cell_states: np.ndarray = field(repr=False)
+    levels: int = 0
     trace_error: float = 0.0
     hermiticity_error: float = 0.0
     min_eigenvalue: float = 0.0

@@ -3,7 +3,13 @@ import math
 import pytest
 
 from qbcircuit import BatteryParams, ParameterError
-from qbcircuit.params import HEADROOM, automatic_levels, coherent_amplitudes, lost_weight
+from qbcircuit.params import (
+    HEADROOM,
+    automatic_levels,
+    coherent_amplitudes,
+    lost_weight,
+    register_levels,
+)
 
 TAIL_TOL = 1e-10
 
@@ -38,25 +44,29 @@ def test_invalid_parameters_are_named(kwargs, message):
 
 
 def test_too_small_truncation_says_weight_and_remedy():
-    expected = r"cuts off 0\.0\d+ .*use fock >= 2\d \(automatic: 32\)"
+    expected = r"cuts off 0\.0\d+ .*use fock >= 23 \(automatic: 23\)"
     with pytest.raises(ParameterError, match=expected):
         BatteryParams(alpha=2, fock=10)
 
 
 @pytest.mark.parametrize("alpha", [0, 0.5, 1, 2, 1 + 1j, 3, 5])
 @pytest.mark.parametrize("encoding", ["binary", "gray", "unary"])
-def test_automatic_truncation_is_the_smallest_that_meets_the_tolerance(alpha, encoding):
+@pytest.mark.parametrize(("zeta", "cells", "spare"),
+                         [(0.0, "gg", 0), (0.0, "ee", 2), (1.0, "gg", HEADROOM),
+                          (-0.4, "eg", HEADROOM + 1)])
+def test_automatic_truncation_is_the_smallest_that_meets_the_tolerance(alpha, encoding, zeta,
+                                                                        cells, spare):
+    make = lambda: BatteryParams(alpha=alpha, encoding=encoding, zeta=zeta,  # noqa: E731
+                                 initial_cells=cells)
     if encoding == "unary" and abs(alpha) > 4:
-        with pytest.raises(ParameterError, match="needs 68 Fock levels, more than the 60"):
-            BatteryParams(alpha=alpha, encoding=encoding)
+        with pytest.raises(ParameterError, match=r"needs 6\d Fock levels, more than the 60"):
+            make()
         return
-    d = BatteryParams(alpha=alpha, encoding=encoding).levels
-    assert lost_weight(alpha, d - HEADROOM) < TAIL_TOL
-    if encoding == "unary":
-        assert d == HEADROOM + 1 or lost_weight(alpha, d - HEADROOM - 1) >= TAIL_TOL
-    else:
-        assert d & (d - 1) == 0  # a power of two
-        assert d == 8 or lost_weight(alpha, d // 2 - HEADROOM) >= TAIL_TOL
+    d = make().levels
+    # sized, not rounded: the coherent tail above d - spare is within tail_tol, one less is not
+    assert lost_weight(alpha, d - spare) <= TAIL_TOL
+    assert d == 2 or d - spare == 1 or lost_weight(alpha, d - spare - 1) > TAIL_TOL
+    assert register_levels(d, encoding) == (d if encoding == "unary" else 1 << (d - 1).bit_length())
 
 
 def test_coherent_amplitudes_match_the_closed_form():
@@ -74,6 +84,7 @@ def test_params_are_immutable_and_replaceable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.g = 3
     q = dataclasses.replace(p, zeta=1)
-    assert q.zeta == 1 and q.levels == p.levels and p.zeta == 0
-    assert automatic_levels(2, "binary", TAIL_TOL) == p.levels
+    assert q.zeta == 1 and p.zeta == 0
+    assert automatic_levels(2, TAIL_TOL) == p.levels == 23
+    assert automatic_levels(2, TAIL_TOL, HEADROOM) == q.levels == 27
     assert BatteryParams(delta=0.5, omega_q=2).omega_c == 2.5

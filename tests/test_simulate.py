@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from qbcircuit import BatteryParams, ParameterError, Trajectory, simulate
+from qbcircuit import BatteryParams, ParameterError, Trajectory, TruncationWarning, simulate
 
 P = BatteryParams(alpha=1.0, zeta=0.5)
 
@@ -51,3 +51,46 @@ def test_trajectory_is_frozen_and_readable(tmp_path):
 def test_single_time_point():
     traj = simulate(BatteryParams(alpha=1, kappa=0.1), [0.5], method="exact")
     assert traj.energy.shape == (1,)
+
+
+# The sized truncation (issue 9): cut at the coherent tail, enlarged after the solve when H
+# pumps photons (zeta != 0). Energy follows the state linearly; the concurrence of a nearly
+# separable state moves like the square root of a state error (1e-16 -> 1e-8).
+RESOLVE_ENERGY_ATOL = 1e-9
+RESOLVE_CONCURRENCE_ATOL = 1e-7
+
+
+@pytest.mark.parametrize("method", ["exact", "dynamics"])
+@pytest.mark.parametrize("kwargs", [dict(alpha=2, g=2, zeta=1),
+                                    dict(alpha=0.5 + 0.5j, g=2, zeta=-1)])
+def test_automatic_resolve_triggers_and_matches_many_more_levels(method, kwargs):
+    import warnings
+
+    times = np.linspace(0, 10, 101)
+    params = BatteryParams(**kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the re-solve leaves nothing to warn about
+        auto = simulate(params, times, method=method)
+    assert auto.levels > params.levels  # the first cut was too small and was enlarged
+    assert auto.top_fock_population < 1e-9
+    big = simulate(BatteryParams(**kwargs, fock=params.levels + 32), times, method="exact")
+    np.testing.assert_allclose(auto.energy, big.energy, rtol=0, atol=RESOLVE_ENERGY_ATOL)
+    np.testing.assert_allclose(auto.concurrence, big.concurrence, rtol=0,
+                               atol=RESOLVE_CONCURRENCE_ATOL)
+    # an explicit fock is used as given: too small here, so it warns and is off
+    with pytest.warns(TruncationWarning):
+        given = simulate(BatteryParams(**kwargs, fock=params.levels), times, method=method)
+    assert given.levels == params.levels
+    assert np.max(np.abs(given.energy - big.energy)) > RESOLVE_ENERGY_ATOL
+
+
+def test_zeta_zero_cut_is_exact_without_spare_levels():
+    times = np.linspace(0, 10, 51)
+    params = BatteryParams(alpha=2, zeta=0, kappa=0.3, gamma=0.1)
+    sized = simulate(params, times, method="exact")
+    assert sized.levels == params.levels == 23
+    big = simulate(BatteryParams(alpha=2, zeta=0, kappa=0.3, gamma=0.1, fock=40), times,
+                   method="exact")
+    np.testing.assert_allclose(sized.energy, big.energy, rtol=0, atol=RESOLVE_ENERGY_ATOL)
+    np.testing.assert_allclose(sized.concurrence, big.concurrence, rtol=0,
+                               atol=RESOLVE_CONCURRENCE_ATOL)
