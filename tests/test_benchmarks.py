@@ -9,11 +9,17 @@ SCRIPT = Path(__file__).parent.parent / "benchmarks" / "paper_suite.py"
 
 
 @pytest.mark.slow
-def test_paper_suite_benchmark_runs(tmp_path, capsys):
+def test_paper_suite_benchmark_runs(tmp_path):
     spec = importlib.util.spec_from_file_location("paper_suite", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    out = tmp_path / "report.md"
-    assert module.main(["--reps", "1", "--points", "11", "--out", str(out)]) == 0
+    out, plot = tmp_path / "report.md", tmp_path / "wp.png"
+    assert module.main(["--quick", "--no-jax", "--out", str(out), "--plot", str(plot)]) == 0
     report = out.read_text()
-    assert "| qutip |" in report and "| dynamics |" in report and "ratio to QuTiP" in report
+    for row in ("| exact |", "| dynamics |", "| qutip (defaults) |", "| qutip (matched tol.) |"):
+        assert row in report
+    assert "ratio to QuTiP defaults" in report and "ratio to QuTiP matched" in report
+    assert "peak RSS" in report and "Threads (threadpoolctl" in report
+    assert "One closed trajectory (alpha = 2" in report and "Work-precision" in report
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob(".wp.png.*"))
