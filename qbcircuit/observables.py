@@ -14,6 +14,7 @@ import numpy as np
 
 _SIGMA_Z2 = np.array([-1.0, -1.0, 1.0, 1.0])  # diagonal of sigma_z on the secondary cell
 _YY = np.fliplr(np.diag([-1.0, 1.0, 1.0, -1.0]))  # sigma_y (x) sigma_y
+_YY_SIGNS = np.array([-1.0, 1.0, 1.0, -1.0])  # _YY @ X = _YY_SIGNS[:, None] * X[::-1]
 
 
 def cell_states_from_kets(kets: np.ndarray, levels: int) -> np.ndarray:
@@ -111,12 +112,59 @@ def average_power(times: np.ndarray, energy_values: np.ndarray) -> np.ndarray:
     return out
 
 
+def psd_cholesky(rhos: np.ndarray) -> np.ndarray:
+    r"""Lower-triangular :math:`F` with :math:`\rho = F F^\dagger` for each PSD matrix, batched.
+
+    A Cholesky factorisation that also takes rank-deficient (e.g. pure) states: a pivot at or
+    below round-off (``16 eps`` times the largest diagonal entry) is taken as an exact zero and
+    its column dropped (for a PSD matrix the rest of that column is then zero as well). Written
+    out over the (small) matrix indices, vectorised over the batch: for 4x4 matrices this is
+    ten times cheaper than one LAPACK call per matrix.
+
+    Args:
+        rhos (array of shape (T, n, n)): Hermitian positive semidefinite matrices.
+
+    Returns:
+        complex array of shape (T, n, n).
+    """
+    rhos = np.asarray(rhos, dtype=complex)
+    n = rhos.shape[-1]
+    diag = np.einsum("...ii->...i", rhos).real
+    floor = 16 * np.finfo(float).eps * np.max(np.abs(diag), axis=-1, initial=0.0)
+    F = np.zeros_like(rhos)
+    for j in range(n):
+        fj = F[..., j, :j]
+        pivot = diag[..., j] - np.sum(fj.real**2 + fj.imag**2, axis=-1)
+        ok = pivot > floor
+        root = np.sqrt(np.where(ok, pivot, 1.0))
+        F[..., j, j] = np.where(ok, root, 0.0)
+        if j + 1 < n:
+            below = F[..., j + 1 :, :j] * fj.conj()[..., None, :]
+            col = rhos[..., j + 1 :, j] - below.sum(axis=-1)
+            F[..., j + 1 :, j] = np.where(ok[..., None], col / root[..., None], 0.0)
+    return F
+
+
 def concurrence(cell_states: np.ndarray) -> np.ndarray:
     r"""Wootters concurrence, Eq. (8)-(9), of each two-qubit state, batched.
 
     :math:`C = \max(0, \mu_1 - \mu_2 - \mu_3 - \mu_4)`, :math:`\mu_i` the decreasing square
     roots of the eigenvalues of
-    :math:`\rho(\sigma_y\otimes\sigma_y)\rho^*(\sigma_y\otimes\sigma_y)`.
+    :math:`\rho\tilde\rho`, :math:`\tilde\rho = (\sigma_y\otimes\sigma_y)\rho^*
+    (\sigma_y\otimes\sigma_y)`.
+
+    Computed without the general eigenvalue problem: with any factor :math:`\rho = F F^\dagger`
+    (here the semidefinite Cholesky factor :func:`psd_cholesky`),
+    :math:`\rho\tilde\rho` has the eigenvalues of
+    :math:`F^\dagger\tilde\rho F = M M^\dagger`,
+    :math:`M = F^\dagger(\sigma_y\otimes\sigma_y)\bar F` (using :math:`(\sigma_y\otimes
+    \sigma_y)^2 = 1`), so the :math:`\mu_i` are the singular values of the complex symmetric
+    4x4 matrix :math:`M`. A singular value decomposition gives them to an absolute accuracy of
+    about machine epsilon (the square roots of eigenvalues of :math:`\rho\tilde\rho` lose half
+    the digits of the small :math:`\mu_i`), and a rank-deficient (pure) :math:`\rho` gives an
+    exactly rank-deficient :math:`F`, so a pure state's concurrence is
+    :math:`|\psi^T(\sigma_y\otimes\sigma_y)\psi|` to round-off. About twice as fast as
+    ``eigvals`` of :math:`\rho\tilde\rho`.
 
     Args:
         cell_states (array of shape (T, 4, 4) or (4, 4)): two-qubit density matrices.
@@ -131,9 +179,10 @@ def concurrence(cell_states: np.ndarray) -> np.ndarray:
     rho = np.asarray(cell_states, dtype=complex)
     single = rho.ndim == 2
     rho = rho[None] if single else rho
-    rho_tilde = _YY @ rho.conj() @ _YY
-    ev = np.linalg.eigvals(rho @ rho_tilde)
-    mu = np.sort(np.sqrt(np.abs(ev.real)), axis=-1)[..., ::-1]
+    F = psd_cholesky(rho)
+    # (sigma_y x sigma_y) conj(F): rows reversed with signs -1, 1, 1, -1
+    M = F.conj().transpose(0, 2, 1) @ (_YY_SIGNS[:, None] * F[:, ::-1, :].conj())
+    mu = np.linalg.svd(M, compute_uv=False)  # decreasing
     c = np.maximum(0.0, mu[..., 0] - mu[..., 1] - mu[..., 2] - mu[..., 3])
     return float(c[0]) if single else c
 

@@ -100,3 +100,55 @@ def test_trajectory_figures_of_merit_are_consistent():
     power = traj.average_power
     assert power[0] == 0.0
     assert np.max(np.abs(power[1:] - energy[1:] / traj.times[1:])) < 1e-12
+
+
+PURE_CONCURRENCE_ATOL = 1e-12  # the factor of a pure state is exactly rank one
+
+
+def _random_kets(rng, count):
+    kets = rng.normal(size=(count, 4)) + 1j * rng.normal(size=(count, 4))
+    return kets / np.linalg.norm(kets, axis=1, keepdims=True)
+
+
+def test_pure_states_match_the_closed_form():
+    """C(|psi>) = |psi^T (Y x Y) psi|, to round-off (rank-deficient input)."""
+    kets = _random_kets(np.random.default_rng(7), 200)
+    yy = np.array([-1.0, 1.0, 1.0, -1.0])  # (Y x Y) psi = yy * psi reversed
+    expected = np.abs(np.einsum("ti,ti->t", kets, yy * kets[:, ::-1]))
+    rhos = np.einsum("ti,tj->tij", kets, kets.conj())
+    assert np.max(np.abs(concurrence(rhos) - expected)) < PURE_CONCURRENCE_ATOL
+    assert expected.max() > 0.9
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3, 4])
+def test_concurrence_of_every_rank_matches_qiskit(rank):
+    rng = np.random.default_rng(rank)
+    rhos = []
+    for _ in range(30):
+        kets = _random_kets(rng, rank)
+        weights = rng.dirichlet(np.ones(rank))
+        rhos.append(np.einsum("k,ki,kj->ij", weights, kets, kets.conj()))
+    # Bell-like states: a Bell state with a little of (rank - 1) random pure states mixed in
+    for bell in bell_states():
+        rho = np.outer(bell, bell.conj())
+        for ket in _random_kets(rng, rank - 1):
+            rho = rho + 0.05 * np.outer(ket, ket.conj())
+        rhos.append(rho / np.trace(rho).real)
+    rhos = np.array(rhos)
+    ours = concurrence(rhos)
+    oracle = np.array([qiskit_concurrence(DensityMatrix(r)) for r in rhos])
+    assert np.max(np.abs(ours - oracle)) < ORACLE_CONCURRENCE_ATOL
+    assert oracle.max() > 0.5
+
+
+def test_psd_cholesky_reconstructs_full_and_deficient_states():
+    from qbcircuit.observables import psd_cholesky
+
+    rng = np.random.default_rng(11)
+    kets = _random_kets(rng, 3)
+    rank2 = 0.3 * np.outer(kets[0], kets[0].conj()) + 0.7 * np.outer(kets[1], kets[1].conj())
+    rhos = np.array([random_density_matrix(4, seed=1).data, rank2,
+                     np.outer(kets[2], kets[2].conj()), np.diag([1.0, 0, 0, 0])])
+    F = psd_cholesky(rhos)
+    assert np.max(np.abs(F @ F.conj().transpose(0, 2, 1) - rhos)) < 1e-14
+    assert np.all(np.triu(F, 1) == 0)
