@@ -1,63 +1,185 @@
-"""Atomic output files.
+"""Output files that are checked before the work and never half-written.
 
-Outputs are written to a temporary file in the same folder and then renamed, so an interrupted
-run never leaves a half-written file in place of a good one.
+A regular file (new or existing) is written through a temporary file in the same folder and
+renamed over it, so an interrupted run never leaves a half-written file in place of a good one.
+The temporary file is created when the output is *reserved*, before the work, so that a path
+that cannot be written (``/proc/x``, a read-only folder, a name the file system refuses) fails
+before anything is computed. Paths that are not plain files are respected:
+
+* a symbolic link is followed: its target is written (atomically there), the link stays;
+* a FIFO, character device or socket (``/dev/null``, ``/dev/stdout``) is written directly,
+  never replaced by a regular file;
+* ``-`` means standard output.
+
+Every failure is a :class:`~qbcircuit._checks.ParameterError` naming the path and the reason
+(the CLI prints it as one line and exits with status 2).
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
 from ._checks import ParameterError
 
+#: The path that means standard output.
+STDOUT = "-"
+
+
+def _reason(err: OSError) -> str:
+    return err.strerror or str(err)
+
+
+class OutputFile:
+    """An output path reserved before the work; :meth:`write_bytes` writes it once.
+
+    Use as a context manager: a reservation that was not written is discarded (its temporary
+    file removed) on exit.
+
+    Args:
+        path: a file path, a symlink, a FIFO/device, or ``"-"`` for standard output.
+
+    Raises:
+        ParameterError: the path is a directory, its folder does not exist or is not writable,
+            or the temporary file cannot be created there.
+    """
+
+    def __init__(self, path):
+        self.path = str(path)
+        self._tmp: str | None = None
+        if self.path == STDOUT:
+            self.kind, self.target = "stdout", None
+            return
+        # realpath follows every symlink (also a dangling one, to the file it names)
+        self.target = Path(os.path.realpath(self.path))
+        try:
+            mode = os.stat(self.target).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as err:
+            raise ParameterError(f"cannot write {self.path!r}: {_reason(err)}") from None
+        if mode is not None and stat.S_ISDIR(mode):
+            raise ParameterError(f"output path {self.path!r} is a directory")
+        if mode is not None and not stat.S_ISREG(mode):
+            # FIFO, device, socket: write in place, never replace the node
+            if not os.access(self.target, os.W_OK):
+                raise ParameterError(f"output path {self.path!r} is not writable")
+            self.kind = "stream"
+            return
+        self.kind = "file"
+        folder = self.target.parent
+        if not folder.is_dir():
+            raise ParameterError(f"output folder {str(Path(self.path).parent)!r} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise ParameterError(f"output folder {str(folder)!r} is not writable")
+        try:
+            # a short name: the final name may already use the file system's 255 bytes
+            fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=".qbc-", suffix=".tmp")
+            os.close(fd)
+        except OSError as err:
+            raise ParameterError(f"cannot write {self.path!r}: {_reason(err)}") from None
+
+    def write_bytes(self, data: bytes) -> None:
+        """Write ``data`` to the reserved path (atomically for regular files)."""
+        try:
+            if self.kind == "stdout":
+                sys.stdout.flush()
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            elif self.kind == "stream":
+                with open(self.target, "wb") as fh:
+                    fh.write(data)
+            else:
+                if self._tmp is None:
+                    raise ParameterError(f"output {self.path!r} was already written")
+                with open(self._tmp, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(self._tmp, 0o666 & ~umask)  # mkstemp makes 0600 files
+                os.replace(self._tmp, self.target)
+                self._tmp = None
+        except OSError as err:
+            self.discard()
+            raise ParameterError(f"cannot write {self.path!r}: {_reason(err)}") from None
+
+    def write_text(self, text: str) -> None:
+        """Write ``text`` as UTF-8 (standard output: through ``sys.stdout``)."""
+        if self.kind == "stdout":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            self.write_bytes(text.encode("utf-8"))
+
+    def discard(self) -> None:
+        """Remove the temporary file of a reservation that will not be written."""
+        if self._tmp is not None:
+            try:
+                os.unlink(self._tmp)
+            except FileNotFoundError:
+                pass
+            self._tmp = None
+
+    def __enter__(self) -> OutputFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.discard()
+
 
 def check_writable(path) -> Path:
     """Check, before any work is done, that ``path`` can be written; return it as a Path."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise ParameterError(f"output path {str(path)!r} is a directory")
-    if not folder.is_dir():
-        raise ParameterError(f"output folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ParameterError(f"output folder {str(folder)!r} is not writable")
-    return path
+    with OutputFile(path):
+        pass
+    return Path(path)
 
 
-def output_folder(path, first_file: str) -> Path:
-    """Create folder ``path`` (with parents) and check that ``first_file`` can be written in it.
+def check_folder(path) -> Path:
+    """Check, without creating anything, that folder ``path`` exists or can be created.
 
-    Called before the work, so that a bad output path fails before anything is computed.
+    Called before the work: a bad output folder fails before anything is computed, and a run
+    that fails leaves no empty folder behind (the folder is made by :func:`make_folder` when
+    the results are written).
     """
     folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"output folder {str(folder)!r} is not a folder")
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ParameterError(f"cannot create output folder {str(folder)!r}: {str(existing)!r} "
+                             "is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(f"output folder {str(existing)!r} is not writable")
+    return folder
+
+
+def make_folder(path) -> Path:
+    """Create folder ``path`` (with parents) once there is something to write into it."""
+    folder = check_folder(path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        reason = err.strerror or str(err)
-        raise ParameterError(f"cannot create output folder {str(folder)!r}: {reason}") from None
-    check_writable(folder / first_file)
+        raise ParameterError(f"cannot create output folder {str(folder)!r}: {_reason(err)}"
+                             ) from None
     return folder
 
 
 def atomic_write_bytes(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    path = check_writable(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``data`` to ``path`` (see :class:`OutputFile`)."""
+    with OutputFile(path) as out:
+        out.write_bytes(data)
 
 
 def atomic_write_text(path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """Write ``text`` (UTF-8) to ``path`` (see :class:`OutputFile`)."""
+    with OutputFile(path) as out:
+        out.write_text(text)

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from ._checks import ParameterError
-from ._io import atomic_write_text, check_writable, output_folder
+from ._io import OutputFile, atomic_write_text, check_folder, make_folder
 from .engines import METHODS, check_options, get_engine
 from .params import ENCODINGS, MAX_FOCK, BatteryParams
 from .simulate import DEFAULT_METHOD, TruncationWarning, simulate
@@ -83,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--points", type=int, default=501,
                    help="number of times from 0 to t-max inclusive (default 501)")
     p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
-    p.add_argument("--out", default=None, help="output CSV path (default: stdout)")
+    p.add_argument("--out", default=None,
+                   help="output CSV path ('-' or none: standard output; symlinks are followed, "
+                        "devices and FIFOs written in place)")
     # Engine options: passed to simulate() only when given; each engine refuses foreign ones.
     p.add_argument("--atol", type=float, default=None, help="dynamics: absolute tolerance")
     p.add_argument("--rtol", type=float, default=None, help="dynamics: relative tolerance")
@@ -142,10 +144,11 @@ def _run_landscape(args) -> int:
     landscape_grid(_params(args), args.x, args.y, args.metric)  # fail before any folder exists
     check_options(args.method, get_engine(args.method), {})
     times = _times(args)
-    folder = output_folder(args.out, "landscape.csv")
+    check_folder(args.out)  # fail before the work; the folder is made when there is a result
     ls = landscape(_params(args), args.x, args.y, times,
                    metric=args.metric, method=args.method, workers=args.workers,
                    progress=not args.no_progress)
+    folder = make_folder(args.out)
     atomic_write_text(folder / "landscape.csv", ls.to_csv_text())
     paths = [folder / "landscape.csv", *save_figures({"landscape": plot_landscape(ls)}, folder)]
     for path in paths:
@@ -170,13 +173,10 @@ def _engine_options(args) -> dict:
 def _run_simulate(args) -> int:
     params = _params(args)
     times = _times(args)
-    if args.out is not None:
-        check_writable(args.out)  # fail before the work, not after
-    traj = simulate(params, times, method=args.method, **_engine_options(args))
-    if args.out is None:
-        sys.stdout.write(traj.to_csv_text())
-    else:
-        atomic_write_text(args.out, traj.to_csv_text())
+    # reserved before the work: a path that cannot be written fails now, not after
+    with OutputFile("-" if args.out is None else args.out) as out:
+        traj = simulate(params, times, method=args.method, **_engine_options(args))
+        out.write_text(traj.to_csv_text())
     return 0
 
 
@@ -201,9 +201,10 @@ def _run_figures(args) -> int:
             raise ParameterError(f"{name.replace('_', '-')} must be >= 2, got {value}")
     options = _engine_options(args)
     check_options(args.method, get_engine(args.method), options)
-    folder = output_folder(args.out, "fig2.png")  # fail before the work, not after
+    check_folder(args.out)  # fail before the work; the folder is made when there is a result
     suite = compute_suite(args.points, args.parametric_points, method=args.method,
                           progress=not args.no_progress, **options)
+    folder = make_folder(args.out)
     paths = save_figures(paper_figures(suite), folder, fmt=args.format)
     if args.csv:
         paths += save_suite_csv(suite, folder)

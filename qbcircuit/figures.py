@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._io import atomic_write_bytes, check_writable
+from ._io import OutputFile
 from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, SuiteEntry, paper_suite
 from .simulate import DEFAULT_METHOD, simulate_many
 from .trajectory import Trajectory
@@ -160,10 +160,11 @@ def save_figures(figures: dict, folder, *, fmt: str = "png", dpi: int = 150) -> 
     folder = Path(folder)
     paths = []
     for name, fig in figures.items():
-        path = check_writable(folder / f"{name}.{fmt}")
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=dpi)
-        atomic_write_bytes(path, buf.getvalue())
+        path = folder / f"{name}.{fmt}"
+        with OutputFile(path) as out:  # reserved before the rendering
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, dpi=dpi)
+            out.write_bytes(buf.getvalue())
         plt.close(fig)
         paths.append(path)
     return paths

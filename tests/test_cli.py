@@ -153,3 +153,41 @@ def test_landscape_command_bad_input(capsys, tmp_path, argv, message):
     status, _, err = run(capsys, "landscape", *argv, "--out", str(target))
     assert status == 2 and err.count("\n") == 1 and message in err
     assert not target.exists()
+
+
+def test_out_dash_is_standard_output(capsys):
+    status, out, err = run(capsys, "simulate", "--method", "exact", "--t-max", "1",
+                           "--points", "3", "--out", "-")
+    assert status == 0 and out.startswith("t,energy") and len(out.splitlines()) == 4
+
+
+def test_out_symlink_writes_its_target(capsys, tmp_path):
+    target = tmp_path / "target.csv"
+    target.write_text("stale")
+    (tmp_path / "link.csv").symlink_to(target)
+    status, _, _ = run(capsys, "simulate", "--method", "exact", "--t-max", "1", "--points", "3",
+                       "--out", str(tmp_path / "link.csv"))
+    assert status == 0 and (tmp_path / "link.csv").is_symlink()
+    assert target.read_text().startswith("t,energy")
+
+
+@pytest.mark.parametrize("path", ["/proc/x.csv", "/sys/x.csv"])
+def test_unwritable_out_fails_before_the_work(capsys, path, monkeypatch):
+    import qbcircuit.cli as cli
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the work started before the output was checked")
+
+    monkeypatch.setattr(cli, "simulate", no_work)
+    status, out, err = run(capsys, "simulate", "--method", "exact", "--out", path)
+    assert status == 2 and out == "" and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["landscape", "--x", "g=0.1:1:2", "--y", "zeta=0:1:2",
+                                   "--workers", "0"],
+                                  ["figures", "--points", "1"]])
+def test_failed_runs_leave_no_empty_folder(capsys, tmp_path, argv):
+    folder = tmp_path / "out"
+    status, _, err = run(capsys, *argv, "--out", str(folder))
+    assert status == 2 and err.count("\n") == 1
+    assert not folder.exists()
