@@ -1,16 +1,15 @@
 r"""Circuits of the battery: the only module that builds them (no simulation here).
 
-A Trotterized run is the circuit
+A Trotterized run prepares Eq. (3) and then applies, per step h, the Lindblad evolution of
+Eq. (2) split into the Hamiltonian's Pauli terms :math:`A_1 .. A_M` (:math:`H = \sum_j A_j`)
+and the dissipator :math:`\mathcal{D}`:
 
-.. math::
+* order 1 (Lie-Trotter): :math:`\mathcal{S}_h = \mathcal{D}_h\,\mathcal{F}_h`;
+* order 2 (Strang): :math:`\mathcal{S}_h = \mathcal{R}_{h/2}\,\mathcal{D}_h\,\mathcal{F}_{h/2}`,
 
-    |g,g\rangle\otimes|\alpha\rangle \;\to\;
-    \prod_{j}\Big[\mathcal{D}_{h_j}\circ\mathcal{U}_{h_j}\Big], \qquad
-    \mathcal{U}_h = \text{product formula of } e^{-iHh}
-
-with :math:`\mathcal{U}_h` a ``PauliEvolutionGate`` synthesised by Lie-Trotter (order 1) or
-Suzuki-Trotter (order 2), and :math:`\mathcal{D}_h` the dissipation of Eq. (2) over the step,
-as exact channels:
+where :math:`F_\tau = e^{-iA_M\tau}\cdots e^{-iA_1\tau}` is the forward Lie-Trotter sweep
+(``PauliEvolutionGate`` with ``LieTrotter``), :math:`R_\tau` the same sweep in reverse order,
+and :math:`\mathcal{D}_h` the dissipation of Eq. (2) over h as exact channels:
 
 * each cell: amplitude damping with :math:`p = 1 - e^{-\gamma h}`;
 * the cavity: the bosonic loss channel of transmissivity :math:`\eta = e^{-\kappa h}`, Kraus
@@ -18,15 +17,19 @@ as exact channels:
   |n-l\rangle\langle n|`, :math:`l = 0..d-1`, embedded through the encoding (identity on
   register states outside the code space, so the channel is trace preserving on the register).
 
-Unitary and dissipative parts are split once per step, so with dissipation the error is O(h)
-whatever the product-formula order.
+The three channels act on different qubits and commute, so :math:`\mathcal{D}_h` is the exact
+solution of the dissipative part. The order-2 step is the symmetric (Strang) splitting of
+all M + 1 generators, so it is second order with dissipation too (local error O(h^3), global
+O(dt^2)); without dissipation :math:`R_{h/2}F_{h/2}` is exactly Qiskit's order-2
+Suzuki-Trotter step of H over h. Adjacent sweeps (:math:`R_{h/2}` of one step and
+:math:`F_{h/2}` of the next; all sweeps of an output interval in a closed system) form one
+``"evolve"`` operation of :func:`trotter_schedule`, which an engine may apply as one unitary.
 
-Dissipation is carried by a *noise model*, as a device's noise would be: the circuit holds an
-identity ``UnitaryGate`` with a label per channel and step length (the working pattern for Aer,
-see physics.md), and :class:`NoiseSpec` says which channel each label carries. The cavity loss
-uses the same mechanism as the cells (rather than a ``Kraus`` instruction in the circuit) so
-that the circuit is what a device runs and all dissipation lives in one place; the engine
-turns the specs into an Aer ``NoiseModel``, so qiskit-aer is never imported here.
+Dissipation is carried by a *noise model*, as a device's noise would be: the circuit of
+:func:`trotter_circuit` holds an identity ``UnitaryGate`` with a label per channel and step
+length (the working pattern for Aer, see physics.md), and :class:`NoiseSpec` says which channel
+each label carries. The engine turns the specs into an Aer ``NoiseModel`` (or into the same
+channels as superoperator instructions), so qiskit-aer is never imported here.
 """
 
 from __future__ import annotations
@@ -71,20 +74,44 @@ class NoiseSpec:
 
 
 @dataclass(frozen=True)
+class TrotterSchedule:
+    """The operations of a Trotterized run, in the order they are applied.
+
+    Args:
+        ops: ``("evolve", pieces)``, ``("dissipate", h)`` or ``("save", i)`` (output time i
+            reached). ``pieces`` is a tuple of ``(sweep, tau)`` with sweep ``"forward"`` or
+            ``"reverse"`` (:func:`sweep_gate`), in the order applied; consecutive sweeps with
+            no dissipation or save between them are one ``"evolve"`` operation.
+        steps (array of shape (S,)): the step lengths h_j (:func:`step_schedule`).
+        saves (array of shape (T,)): output time i is reached after ``saves[i]`` steps.
+    """
+
+    ops: tuple
+    steps: np.ndarray
+    saves: np.ndarray
+
+    def step_lengths(self) -> list[float]:
+        """The distinct dissipation step lengths, in order of first use."""
+        return list(dict.fromkeys(h for kind, h in self.ops if kind == "dissipate"))
+
+
+@dataclass(frozen=True)
 class TrotterCircuit:
     """A Trotterized run: the circuit, its noise, and where the output times fall.
 
     Args:
-        circuit: state preparation, then per step the evolution and the dissipation gates.
+        circuit: state preparation, then the schedule's sweeps and dissipation gates.
         noise: the channels carried by the labelled identity gates.
         steps (array of shape (S,)): the step lengths h_j.
         save_labels: the label of each output time, in order (``"t0000"``, ...).
+        schedule: the operations the circuit was built from.
     """
 
     circuit: QuantumCircuit
     noise: tuple[NoiseSpec, ...]
     steps: np.ndarray
     save_labels: tuple[str, ...]
+    schedule: TrotterSchedule | None = None
 
 
 def _check_order(order) -> int:
@@ -167,6 +194,13 @@ def state_preparation(model: BatteryModel) -> QuantumCircuit:
     return qc
 
 
+def _real_hamiltonian(model: BatteryModel):
+    H = model.hamiltonian.simplify(atol=1e-14)
+    if np.max(np.abs(H.coeffs.imag), initial=0.0) > 1e-12:
+        raise ValueError("the Hamiltonian has complex Pauli coefficients")
+    return type(H)(H.paulis, H.coeffs.real)
+
+
 def evolution_gate(model: BatteryModel, dt: float, order: int) -> PauliEvolutionGate:
     r"""One product-formula step :math:`\approx e^{-iH\,dt}` of the model's Hamiltonian.
 
@@ -174,12 +208,25 @@ def evolution_gate(model: BatteryModel, dt: float, order: int) -> PauliEvolution
     ``PauliEvolutionGate`` refuses complex ones, physics.md).
     """
     order = _check_order(order)
-    H = model.hamiltonian.simplify(atol=1e-14)
-    if np.max(np.abs(H.coeffs.imag), initial=0.0) > 1e-12:
-        raise ValueError("the Hamiltonian has complex Pauli coefficients")
-    H = type(H)(H.paulis, H.coeffs.real)
     synthesis = LieTrotter() if order == 1 else SuzukiTrotter(order=2)
-    return PauliEvolutionGate(H, float(dt), synthesis=synthesis)
+    return PauliEvolutionGate(_real_hamiltonian(model), float(dt), synthesis=synthesis)
+
+
+SWEEPS = ("forward", "reverse")
+
+
+def sweep_gate(model: BatteryModel, tau: float, sweep: str = "forward") -> PauliEvolutionGate:
+    r"""A Lie-Trotter sweep over the Pauli terms of H: :math:`F_\tau` or :math:`R_\tau`.
+
+    ``"forward"``: :math:`e^{-iA_M\tau}\cdots e^{-iA_1\tau}` (terms in the order of the
+    simplified ``model.hamiltonian``, :math:`A_1` applied first); ``"reverse"``: the terms in
+    reverse order. :math:`R_{h/2}F_{h/2}` is Qiskit's order-2 Suzuki-Trotter step over h.
+    """
+    check_choice("sweep", sweep, SWEEPS)
+    H = _real_hamiltonian(model)
+    if sweep == "reverse":
+        H = type(H)(H.paulis[::-1], H.coeffs[::-1])
+    return PauliEvolutionGate(H, float(tau), synthesis=LieTrotter())
 
 
 def trotter_step(model: BatteryModel, dt: float, order: int = 2) -> QuantumCircuit:
@@ -237,73 +284,157 @@ def _identity(label: str, num_qubits: int) -> UnitaryGate:
     return UnitaryGate(np.eye(1 << num_qubits), label=label)
 
 
+def trotter_schedule(times, *, dt: float, order: int = 2, dissipative: bool = True
+                     ) -> TrotterSchedule:
+    """The operations of the Trotterized run reaching every time in ``times`` exactly.
+
+    Args:
+        times (array of shape (T,)): non-negative increasing output times.
+        dt: the largest step (see :func:`step_schedule`).
+        order: 1 (Lie-Trotter: F_h then D_h) or 2 (Strang: F_{h/2}, D_h, R_{h/2}).
+        dissipative: include the ``"dissipate"`` operations (False for a closed system: all
+            sweeps between two output times are then one ``"evolve"`` operation).
+
+    >>> s = trotter_schedule([0.0, 0.2], dt=0.1, order=2)
+    >>> [op[0] for op in s.ops]
+    ['save', 'evolve', 'dissipate', 'evolve', 'dissipate', 'evolve', 'save']
+    >>> s.ops[3][1]
+    (('reverse', 0.05), ('forward', 0.05))
+    """
+    order = _check_order(order)
+    steps, saves = step_schedule(times, dt)
+    # one representative float per step length (equal to _STEP_DECIMALS share gates and labels)
+    canon: dict[float, float] = {}
+    rep = [canon.setdefault(round(float(h), _STEP_DECIMALS), float(h)) for h in steps]
+    ops: list = []
+
+    def evolve(sweep, tau):
+        if ops and ops[-1][0] == "evolve":
+            ops[-1] = ("evolve", ops[-1][1] + ((sweep, tau),))
+        else:
+            ops.append(("evolve", ((sweep, tau),)))
+
+    halves: dict[float, float] = {}
+    pending = 0
+    for i in range(len(steps) + 1):
+        while pending < len(saves) and saves[pending] == i:
+            ops.append(("save", pending))
+            pending += 1
+        if i == len(steps):
+            break
+        h = rep[i]
+        if order == 1:
+            evolve("forward", h)
+            if dissipative:
+                ops.append(("dissipate", h))
+        else:
+            half = halves.setdefault(h, h / 2)
+            evolve("forward", half)
+            if dissipative:
+                ops.append(("dissipate", h))
+            evolve("reverse", half)
+    return TrotterSchedule(tuple(ops), steps, saves)
+
+
+def dissipation_specs(model: BatteryModel, h: float, index: int) -> list[NoiseSpec]:
+    """The channels of Eq. (2) over a step h (only those with a non-zero rate).
+
+    Labels ``cell_decay_<index>`` (amplitude damping, one instance per cell) and
+    ``cavity_loss_<index>`` (bosonic loss on the cavity register).
+    """
+    p = model.params
+    k = model.num_cavity_qubits
+    out = []
+    if p.gamma > 0:
+        out.append(NoiseSpec(f"cell_decay_{index}", "amplitude_damping",
+                             ((model.primary_qubit,), (model.secondary_qubit,)),
+                             param=1.0 - math.exp(-p.gamma * h)))
+    if p.kappa > 0:
+        kraus = encoded_loss_kraus(model.encoding, math.exp(-p.kappa * h))
+        out.append(NoiseSpec(f"cavity_loss_{index}", "kraus", (tuple(range(k)),),
+                             kraus=tuple(kraus)))
+    return out
+
+
+def schedule_circuit(
+    model: BatteryModel,
+    ops,
+    *,
+    evolve: Callable[[tuple], list],
+    dissipate: Callable[[float], list],
+    save: Callable[[QuantumCircuit, int], None] | None = None,
+    start: QuantumCircuit | None = None,
+) -> QuantumCircuit:
+    """A circuit applying the schedule operations ``ops`` (a slice of ``TrotterSchedule.ops``).
+
+    Args:
+        model: the battery model.
+        ops: the operations.
+        evolve: ``evolve(pieces)`` -> list of ``(instruction, qubits)`` for an ``"evolve"``.
+        dissipate: ``dissipate(h)`` -> list of ``(instruction, qubits)`` for a ``"dissipate"``.
+        save: ``save(circuit, i)`` for a ``"save"`` of output time i (None: skipped).
+        start: the circuit to begin with (e.g. :func:`state_preparation`).
+    """
+    qc = QuantumCircuit(model.num_qubits, name="battery_trotter")
+    if start is not None:
+        qc.compose(start, inplace=True)
+    for kind, arg in ops:
+        if kind == "save":
+            if save is not None:
+                save(qc, arg)
+            continue
+        for inst, qubits in (evolve(arg) if kind == "evolve" else dissipate(arg)):
+            qc.append(inst, qubits)
+    return qc
+
+
 def trotter_circuit(
     model: BatteryModel,
     times,
     *,
     dt: float,
     order: int = 2,
-    lower: Callable[[QuantumCircuit], object] | None = None,
+    lower: Callable[[tuple], object] | None = None,
     save: Callable[[QuantumCircuit, str], None] | None = None,
 ) -> TrotterCircuit:
     """The Trotterized run of ``model`` reaching every time in ``times`` exactly.
+
+    The circuit a device would run: state preparation, then :func:`trotter_schedule`'s
+    sweeps as ``PauliEvolutionGate`` and its dissipation as labelled identity gates (one label
+    per channel and step length) whose channels :class:`NoiseSpec` describes. Its length grows
+    with the number of steps; the trotter engine runs the same schedule in short segments.
 
     Args:
         model: the battery model.
         times (array of shape (T,)): non-negative increasing output times.
         dt: the largest step (see :func:`step_schedule`).
-        order: 1 (Lie-Trotter) or 2 (Suzuki-Trotter).
-        lower: optional map from one step circuit (:func:`trotter_step`) to the instruction
-            that replaces it on the whole register (the engine passes the step's unitary,
-            computed once per distinct step length); default: the ``PauliEvolutionGate``.
-        save: optional ``save(circuit, label)`` called at every output time (the engine
-            appends Aer's ``save_density_matrix``).
+        order: 1 (Lie-Trotter) or 2 (Strang, see the module docstring).
+        lower: optional map from an ``"evolve"`` operation's pieces to one instruction on the
+            whole register (e.g. its unitary); default: one ``PauliEvolutionGate`` per sweep.
+        save: optional ``save(circuit, label)`` called at every output time.
 
     Returns:
         the circuit, the noise specs of its labelled identity gates, the steps and save labels.
     """
-    order = _check_order(order)
-    steps, saves = step_schedule(times, dt)
-    p = model.params
-    k = model.num_cavity_qubits
-    cells = (model.primary_qubit, model.secondary_qubit)
-    qc = QuantumCircuit(model.num_qubits, name="battery_trotter")
-    qc.compose(state_preparation(model), inplace=True)
+    schedule = trotter_schedule(times, dt=dt, order=order,
+                                dissipative=not model.params.is_closed)
+    labels = tuple(f"t{i:04d}" for i in range(len(schedule.saves)))
+    specs = {h: dissipation_specs(model, h, j) for j, h in enumerate(schedule.step_lengths())}
+    register = range(model.num_qubits)
 
-    keys = np.round(steps, _STEP_DECIMALS)
-    gates, noise = {}, []
-    for key in np.unique(keys):
-        h = float(steps[keys == key][0])
-        j = len(gates)
-        step = trotter_step(model, h, order)
-        evo = lower(step) if lower is not None else step.data[0].operation
-        dis = []
-        if p.gamma > 0:
-            label = f"cell_decay_{j}"
-            dis += [(_identity(label, 1), [q]) for q in cells]
-            noise.append(NoiseSpec(label, "amplitude_damping", tuple((q,) for q in cells),
-                                   param=1.0 - math.exp(-p.gamma * h)))
-        if p.kappa > 0:
-            label = f"cavity_loss_{j}"
-            dis.append((_identity(label, k), list(range(k))))
-            kraus = encoded_loss_kraus(model.encoding, math.exp(-p.kappa * h))
-            noise.append(NoiseSpec(label, "kraus", (tuple(range(k)),), kraus=tuple(kraus)))
-        gates[key] = (evo, dis)
+    def evolve(pieces):
+        if lower is not None:
+            return [(lower(pieces), register)]
+        return [(sweep_gate(model, tau, sweep), register) for sweep, tau in pieces]
 
-    labels = tuple(f"t{i:04d}" for i in range(len(saves)))
-    pending = list(zip(saves, labels, strict=True))
-    for i in range(len(steps) + 1):
-        while pending and pending[0][0] == i:
-            if save is not None:
-                save(qc, pending[0][1])
-            pending.pop(0)
-        if i == len(steps):
-            break
-        evo, dis = gates[keys[i]]
-        qc.append(evo, range(model.num_qubits))
-        for gate, qubits in dis:
-            qc.append(gate, qubits)
-    return TrotterCircuit(qc, tuple(noise), steps, labels)
+    def dissipate(h):
+        return [(_identity(s.label, len(q)), list(q)) for s in specs[h] for q in s.qubits]
+
+    qc = schedule_circuit(model, schedule.ops, evolve=evolve, dissipate=dissipate,
+                          save=None if save is None else (lambda c, i: save(c, labels[i])),
+                          start=state_preparation(model))
+    noise = tuple(s for group in specs.values() for s in group)
+    return TrotterCircuit(qc, noise, schedule.steps, labels, schedule)
 
 
 # -- hardware view -------------------------------------------------------------------------------

@@ -1,57 +1,91 @@
 r"""The trotter engine: Trotterized circuits on qiskit-aer's density-matrix simulator.
 
-The circuit (:func:`qbcircuit.circuits.trotter_circuit`) prepares Eq. (3), then repeats per
-step h: a product formula for :math:`e^{-iHh}` (order 1 Lie-Trotter, order 2 Suzuki-Trotter),
-then the dissipation of Eq. (2) over h as exact channels carried by an Aer ``NoiseModel``
-(cells: amplitude damping :math:`p = 1 - e^{-\gamma h}`; cavity: bosonic loss of
-transmissivity :math:`e^{-\kappa h}`). The density matrix is saved at every requested time;
-the circuit runs once on ``AerSimulator(method="density_matrix")``.
+The run is the schedule of :func:`qbcircuit.circuits.trotter_schedule`: Eq. (3) prepared, then
+per step h the Lindblad evolution split into the Pauli terms of H and the exact dissipation
+channels of Eq. (2) (cells: amplitude damping :math:`p = 1 - e^{-\gamma h}`; cavity: bosonic
+loss of transmissivity :math:`e^{-\kappa h}`). Order 1 is Lie-Trotter
+(:math:`\mathcal{D}_h F_h`), order 2 the symmetric Strang splitting
+(:math:`R_{h/2}\,\mathcal{D}_h\,F_{h/2}`), which is second order with dissipation too.
 
-Error: O(dt) for order 1, O(dt^2) for order 2 on a closed system, O(dt) with dissipation (the
-unitary/dissipative split is first order). The default ``dt = DEFAULT_DT = 0.03`` gives errors
-in energy, fluctuation and concurrence below 1e-2 against the exact engine on the paper's
-parameter sets (measured: largest 6.4e-3; ``tests/test_trotter.py``, marked slow).
+Error: O(dt) for order 1 and O(dt^2) for order 2, with or without dissipation (tests fit the
+slopes). The default ``dt = DEFAULT_DT`` keeps energy, fluctuation and concurrence within
+1e-3 of the exact engine on every set of the paper suite (see ``DEFAULT_DT``).
 
-Cost (measured, one thread): 2.5 ms per step for 6 qubits and 9 ms for 7 without cavity loss;
-the cavity loss channel (a 4^k x 4^k superoperator in Aer, k cavity qubits) adds about 7 ms per
-step for k = 4 and 160 ms for k = 5. A CLI run of the open paper set (7 qubits, 500 steps)
-takes about 80 s; closed sets a few seconds.
+How it runs on Aer (``AerSimulator(method="density_matrix")``):
 
-Speed: a step synthesised into gates is about 2,000 gates for the default 7-qubit register,
-about 0.1 s per step in Aer's density-matrix simulator. The engine therefore *lowers* each
-distinct step to its unitary matrix first (Aer's unitary simulator on the synthesised step:
-the same product formula, including its Trotter error, to round-off) and the density-matrix
-run applies one register unitary per step. Noise, saves and the circuit structure are
-unchanged; the tests check lowered and gate-level runs agree.
+* Each ``"evolve"`` operation (adjacent sweeps, merged; all sweeps of an output interval for a
+  closed system) is one ``UnitaryGate``: the product of the sweeps' unitaries, each computed
+  once per step length by Aer's unitary simulator from the synthesised ``PauliEvolutionGate``
+  (the same product formula, Trotter error included; tests compare with the gate-level run).
+* The dissipation is defined by an Aer ``NoiseModel`` (:func:`noise_model`, built from the
+  circuit's :class:`qbcircuit.circuits.NoiseSpec`; ``sample_cells`` runs with it). The
+  density-matrix evolution applies the same channels as native ``superop`` instructions
+  (:func:`native_channels`), computed once per step length; a test checks both paths agree.
+* Aer runs the schedule in short segments: each job loads the previous density matrix
+  (``set_density_matrix``), applies the operations up to a bounded size (``SEGMENT_BYTES``
+  of matrices; Aer copies every instruction's matrix, so one long circuit would grow by the
+  size of a channel per step), saves the states at the output times in it and the final one.
+  Memory is therefore flat in the number of steps: only the saved states grow, with the
+  number of output times. A run whose estimate exceeds the available memory is refused
+  before it starts (:func:`memory_estimate`).
+
+Register: with the automatic truncation (``fock=None``) the cavity register holds
+:func:`qbcircuit.params.register_levels` levels (binary/Gray: a power of two) of the sized
+truncation; when the sized truncation exceeds a power of two only by the spare levels for
+counter-rotating pumping (e.g. alpha = 1, zeta = 1: 17 = 13 + 4 levels), the smaller register
+(16) is used, and ``simulate`` re-solves with more levels if its top level fills. An explicit
+``fock`` is used as given.
+
+Cost (measured on 2 cores, one thread, 6 qubits = 4 cavity qubits + 2 cells): about 1 ms per
+unitary and 3 ms per cavity loss channel (an 8-qubit superoperator matrix in Aer); 7 qubits
+(5 cavity qubits) cost about 4x and 40-80x. See ``benchmarks/README.md``.
 
 qiskit-aer is imported here only, lazily.
 """
 
 from __future__ import annotations
 
+import os
+from collections import OrderedDict
+
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .._checks import ParameterError
-from ..circuits import _check_dt, _check_order, trotter_circuit
+from ..circuits import (
+    _check_dt,
+    _check_order,
+    dissipation_specs,
+    schedule_circuit,
+    state_preparation,
+    sweep_gate,
+    trotter_schedule,
+)
 from ..model import BatteryModel
+from ..params import HEADROOM, register_levels
 from ..states import EvolvedStates
 
 #: Default largest step. Measured largest errors of energy, fluctuation and concurrence against
-#: exact over 0 <= t <= 10 (51 times): 4.8e-3 for Fig. (a) alpha = 3, zeta = 0 (the worst
-#: closed set at dt = 0.05, where it is 1.8e-2), 6.4e-3 for Fig. (d) kappa = 0.6, gamma = 0.4,
-#: zeta = 1 (1.1e-2 at dt = 0.05).
-DEFAULT_DT = 0.03
+#: exact on the 16 trajectories of the paper suite (0 <= t <= 10, 201 times): see
+#: benchmarks/README.md, "Trotter engine at scale".
+DEFAULT_DT = 0.02
 #: Largest register for the density-matrix simulator (a 4^n matrix; 12 qubits = 256 MiB per
-#: saved time, and minutes per step).
+#: copy, and minutes per step).
 MAX_QUBITS = 12
-#: Largest cavity register for the loss channel: Aer applies a k-qubit Kraus channel as a
-#: 4^k x 4^k superoperator: 5 qubits cost about 0.16 s per step on a 7-qubit register, 6 qubits
-#: about 16 times more.
+#: Largest cavity register for the loss channel: Aer applies a k-qubit channel as a
+#: 4^k x 4^k superoperator: 5 qubits cost about 0.15 s per step, 6 qubits about 16 times more.
 MAX_LOSS_QUBITS = 5
 #: Registers up to this size run Aer on one thread.
 SINGLE_THREAD_QUBITS = 8
-#: Memory allowed for the saved density matrices (T x 4^n x 16 bytes).
-MAX_SAVED_BYTES = 4 << 30
+#: Matrices handed to Aer per job (a segment of the schedule holds at least one operation).
+SEGMENT_BYTES = 48 << 20
+#: Precomputed unitaries and channels kept between segments (least recently used dropped).
+CACHE_BYTES = 256 << 20
+#: Memory of the Python process before a run (interpreter, numpy, qiskit, Aer), for the
+#: estimate; measured about 250 MiB.
+BASELINE_BYTES = 300 << 20
+#: Ways to hand the schedule to Aer (``run(path=...)``).
+PATHS = ("native", "noise_model", "gates")
 
 
 def _aer():
@@ -62,6 +96,79 @@ def _aer():
             "method='trotter' needs qiskit-aer: pip install 'qiskit-aer>=0.18,<0.19'"
         ) from err
     return qiskit_aer
+
+
+# -- register and memory ----------------------------------------------------------------------
+
+
+def register_model(model: BatteryModel) -> BatteryModel:
+    """The model the engine evolves: the cavity register as small as the physics allows.
+
+    An explicit ``fock`` is used as given. With the automatic truncation the levels are padded
+    to :func:`qbcircuit.params.register_levels` (binary/Gray: the next power of two; a padded
+    register has no states outside the code space). On the first solve (``model.levels`` is
+    the sized truncation) a power of two that still holds the coherent tail and the initially
+    excited cells, and lacks only some of the ``HEADROOM`` levels kept for counter-rotating
+    pumping, is used instead of the next one: ``simulate`` checks the top level and re-solves
+    with more levels if it fills (alpha = 1, zeta = 1: 16 levels instead of 32; Fig. 2(d)
+    agrees with 64 levels to 1e-12).
+    """
+    p = model.params
+    if p.fock is not None or p.encoding == "unary":
+        return model
+    levels = model.levels
+    target = register_levels(levels, p.encoding)
+    below = 1 << (levels.bit_length() - 1)
+    if (levels == p.levels and not p.conserves_excitations and below < levels
+            and below >= levels - HEADROOM + 1):
+        target = below
+    return model if target == model.levels else BatteryModel(p, levels=target)
+
+
+def _available_bytes() -> int:
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    try:  # pragma: no cover - not Linux
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover
+        return 1 << 62
+
+
+def _op_bytes(model: BatteryModel, kind: str) -> int:
+    """Bytes of the matrices Aer receives for one schedule operation."""
+    if kind == "evolve":
+        return 16 * 4**model.num_qubits
+    if kind == "dissipate":
+        p = model.params
+        cav = 16 * 16**model.num_cavity_qubits if p.kappa > 0 else 0
+        return cav + (16 * 16**2 if p.gamma > 0 else 0)
+    return 0
+
+
+def memory_estimate(model: BatteryModel, n_times: int) -> dict[str, int]:
+    """Estimated peak memory (bytes) of a run of the engine, by part.
+
+    ``saved``: the output states on the code space, ``n_times * (4d)^2 * 16``; ``simulator``:
+    Aer's density matrix and its copies (loaded, evolved, saved: 4 x 4^n x 16) plus the
+    matrices of one segment, copied about 3 times; ``cache``: precomputed unitaries and
+    channels; ``baseline``: the interpreter and libraries. Independent of the number of steps.
+    """
+    n = model.num_qubits
+    one = max(_op_bytes(model, "evolve"), _op_bytes(model, "dissipate"))
+    segment = max(SEGMENT_BYTES, one)
+    parts = {
+        "saved": int(n_times) * 16 * (4 * model.levels) ** 2,
+        "simulator": 4 * 16 * 4**n + 3 * segment,
+        "cache": min(CACHE_BYTES, 8 * one) + one,
+        "baseline": BASELINE_BYTES,
+    }
+    parts["total"] = sum(parts.values())
+    return parts
 
 
 def _check_size(model: BatteryModel, n_times: int) -> None:
@@ -80,96 +187,304 @@ def _check_size(model: BatteryModel, n_times: int) -> None:
             f"{MAX_LOSS_QUBITS} cavity qubits (fock <= {1 << MAX_LOSS_QUBITS} for binary/gray, "
             f"fock <= {MAX_LOSS_QUBITS} for unary)"
         )
-    need = n_times * 16 * 4**n
-    if need > MAX_SAVED_BYTES:
+    est = memory_estimate(model, n_times)
+    have = _available_bytes()
+    if est["total"] > have:
+        gib = 2.0**30
         raise ParameterError(
-            f"saving {n_times} density matrices of {n} qubits needs {need / 2**30:.1f} GiB "
-            f"(allowed {MAX_SAVED_BYTES / 2**30:.0f} GiB): ask for fewer times"
+            f"this trotter run needs about {est['total'] / gib:.1f} GiB (saved states "
+            f"{est['saved'] / gib:.1f} GiB for {n_times} times of a {4 * model.levels}-"
+            f"dimensional code space, simulator {est['simulator'] / gib:.1f} GiB for {n} "
+            f"qubits); {have / gib:.1f} GiB are available: ask for fewer output times, or "
+            "use fewer Fock levels / a smaller |alpha|"
         )
 
 
-def noise_model(noise):
-    """An Aer ``NoiseModel`` from :class:`qbcircuit.circuits.NoiseSpec` items (None if empty)."""
-    if not noise:
-        return None
+# -- channels -----------------------------------------------------------------------------------
+
+
+def _quantum_error(spec):
     aer = _aer()
     from qiskit.quantum_info import Kraus
 
+    if spec.kind == "amplitude_damping":
+        return aer.noise.amplitude_damping_error(spec.param)
+    return aer.noise.QuantumError(Kraus(list(spec.kraus)))
+
+
+def noise_model(noise):
+    """An Aer ``NoiseModel`` from :class:`qbcircuit.circuits.NoiseSpec` items (None if empty).
+
+    Each spec's channel is attached to the identity gates carrying its label, on its qubits.
+    """
+    if not noise:
+        return None
+    aer = _aer()
     nm = aer.noise.NoiseModel()
     nm.add_basis_gates(["unitary"])
     for spec in noise:
-        if spec.kind == "amplitude_damping":
-            err = aer.noise.amplitude_damping_error(spec.param)
-        else:
-            err = aer.noise.QuantumError(Kraus(list(spec.kraus)))
+        err = _quantum_error(spec)
         for qubits in spec.qubits:
             nm.add_quantum_error(err, spec.label, list(qubits))
     return nm
 
 
-def unitary_lowering(step):
-    """The unitary of a synthesised step circuit (Aer's unitary simulator), as a ``UnitaryGate``."""
-    from qiskit import transpile
-    from qiskit.circuit.library import UnitaryGate
+def native_channels(noise) -> list[tuple[object, list[int]]]:
+    """The channels of ``noise`` (NoiseSpecs) as Aer-native ``superop`` instructions.
 
-    aer = _aer()
-    sim = aer.AerSimulator(method="unitary")
-    qc = transpile(step, sim, optimization_level=1)
-    qc.save_unitary()
-    threads = 1 if step.num_qubits <= SINGLE_THREAD_QUBITS else 0
-    U = np.asarray(sim.run(qc, max_parallel_threads=threads).result().get_unitary(qc))
-    return UnitaryGate(U, label="trotter_step", check_input=False)
+    The same channels as :func:`noise_model`: amplitude damping is Aer's
+    ``amplitude_damping_error`` as a superoperator (the cells' two copies as one two-qubit
+    instruction), the cavity loss the ``SuperOp`` of the same Kraus operators (converting the
+    5-qubit ``QuantumError`` instead costs seconds).
+
+    Returns:
+        ``(instruction, qubits)`` pairs, applied in order.
+    """
+    from qiskit.circuit import Instruction
+    from qiskit.quantum_info import Kraus, SuperOp
+
+    out = []
+    for spec in noise:
+        if spec.kind == "amplitude_damping":
+            one = SuperOp(_quantum_error(spec).to_quantumchannel())
+            qubits = [q for (q,) in spec.qubits]
+            op = one
+            for _ in qubits[1:]:
+                op = op.expand(one)  # qubits[0] is the least significant, as in Qiskit
+            mats = [(op.data, qubits)]
+        else:
+            op = SuperOp(Kraus(list(spec.kraus)))
+            mats = [(op.data, list(q)) for q in spec.qubits]
+        for data, qubits in mats:
+            out.append((Instruction("superop", len(qubits), 0, [data]), qubits))
+    return out
 
 
-def gate_lowering(step):
-    """The synthesised gates of a step (for tests: the circuit a device would run)."""
-    from qiskit import transpile
+class _Cache:
+    """Least-recently-used store of matrices/instructions with a byte budget."""
 
-    sim = _aer().AerSimulator(method="density_matrix")
-    return transpile(step, sim, optimization_level=1).to_instruction(label="trotter_step")
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.items: OrderedDict = OrderedDict()
+        self.size = 0
+
+    def get(self, key):
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key][0]
+        return None
+
+    def put(self, key, value, nbytes: int):
+        self.items[key] = (value, nbytes)
+        self.size += nbytes
+        while self.size > self.budget and len(self.items) > 1:
+            _, (_, dropped) = self.items.popitem(last=False)
+            self.size -= dropped
+        return value
 
 
-def run(model: BatteryModel, times, *, dt: float, order: int, lowering=unitary_lowering,
-        use_noise: bool = True) -> EvolvedStates:
-    """Build, run and read the circuit (``evolve`` with the internals exposed for tests).
+def _is_real(model: BatteryModel) -> bool:
+    """H has only Pauli strings with an even number of Y (a real symmetric matrix)."""
+    p = model.hamiltonian.paulis
+    return bool(np.all(np.sum(p.x & p.z, axis=1) % 2 == 0))
+
+
+class _Lowering:
+    """The instructions of a schedule's operations, computed once per step length."""
+
+    def __init__(self, model: BatteryModel, path: str):
+        self.model = model
+        self.path = path
+        self.sim_unitary = None
+        self.real = _is_real(model)
+        self.sweeps = _Cache(CACHE_BYTES // 2)
+        self.evolves = _Cache(CACHE_BYTES // 4)
+        self.channels = _Cache(CACHE_BYTES // 4)
+        self.by_step: dict[float, list] = {}
+
+    # sweeps: F_tau from Aer's unitary simulator; R_tau = F_tau^T for a real H (each term
+    # e^{-i c P tau} is then symmetric, and the transpose reverses the product)
+    def prepare(self, ops) -> None:
+        """Compute, in one Aer job, the sweep unitaries that ``ops`` need and the cache lacks."""
+        if self.path == "gates":
+            return
+        need = []
+        for kind, arg in ops:
+            if kind != "evolve":
+                continue
+            for sweep, tau in arg:
+                base = "forward" if self.real else sweep
+                if self.sweeps.get((base, tau)) is None and (base, tau) not in need:
+                    need.append((base, tau))
+        if not need:
+            return
+        from qiskit import QuantumCircuit, transpile
+
+        aer = _aer()
+        if self.sim_unitary is None:
+            self.sim_unitary = aer.AerSimulator(method="unitary")
+        circuits = []
+        for sweep, tau in need:
+            qc = QuantumCircuit(self.model.num_qubits)
+            qc.append(sweep_gate(self.model, tau, sweep), range(self.model.num_qubits))
+            circuits.append(qc)
+        circuits = transpile(circuits, self.sim_unitary, optimization_level=1)
+        for qc in circuits:
+            qc.save_unitary()
+        result = self.sim_unitary.run(circuits, max_parallel_threads=self._threads()).result()
+        for key, qc in zip(need, circuits, strict=True):
+            U = np.asarray(result.get_unitary(qc))
+            self.sweeps.put(key, U, U.nbytes)
+
+    def _threads(self) -> int:
+        return 1 if self.model.num_qubits <= SINGLE_THREAD_QUBITS else 0
+
+    def _sweep(self, sweep: str, tau: float) -> np.ndarray:
+        if self.real:
+            U = self.sweeps.get(("forward", tau))
+            return U if sweep == "forward" else U.T
+        return self.sweeps.get((sweep, tau))
+
+    def evolve(self, pieces):
+        register = list(range(self.model.num_qubits))
+        if self.path == "gates":
+            return [g for sweep, tau in pieces for g in self._gates(sweep, tau)]
+        gate = self.evolves.get(pieces)
+        if gate is None:
+            from qiskit.circuit.library import UnitaryGate
+
+            with threadpool_limits(1, user_api="blas"):
+                U = self._sweep(*pieces[0])
+                for piece in pieces[1:]:
+                    U = self._sweep(*piece) @ U
+            gate = self.evolves.put(pieces, UnitaryGate(U, label="trotter", check_input=False),
+                                    U.nbytes)
+        return [(gate, register)]
+
+    def _gates(self, sweep, tau):
+        key = ("gates", sweep, tau)
+        inst = self.sweeps.get(key)
+        if inst is None:
+            from qiskit import QuantumCircuit, transpile
+
+            qc = QuantumCircuit(self.model.num_qubits)
+            qc.append(sweep_gate(self.model, tau, sweep), range(self.model.num_qubits))
+            sim = _aer().AerSimulator(method="density_matrix")
+            qc = transpile(qc, sim, optimization_level=1)
+            inst = [(c.operation, [qc.find_bit(q).index for q in c.qubits]) for c in qc.data]
+            inst = self.sweeps.put(key, inst, 1 << 16)
+        return inst
+
+    def noise(self, h):
+        """NoiseSpecs of a step h (labels numbered by first use)."""
+        if h not in self.by_step:
+            self.by_step[h] = dissipation_specs(self.model, h, len(self.by_step))
+        return self.by_step[h]
+
+    @property
+    def specs(self) -> list:
+        return [s for group in self.by_step.values() for s in group]
+
+    def dissipate(self, h):
+        specs = self.noise(h)
+        if self.path != "native":
+            from qiskit.circuit.library import UnitaryGate
+
+            return [(UnitaryGate(np.eye(1 << len(q)), label=s.label), list(q))
+                    for s in specs for q in s.qubits]
+        out = self.channels.get(h)
+        if out is None:
+            out = self.channels.put(h, native_channels(specs),
+                                    _op_bytes(self.model, "dissipate"))
+        return out
+
+
+def _segments(model: BatteryModel, ops):
+    """Consecutive runs of ``ops`` whose matrices stay within ``SEGMENT_BYTES``."""
+    start, size = 0, 0
+    for i, (kind, _) in enumerate(ops):
+        b = _op_bytes(model, kind)
+        if size and size + b > SEGMENT_BYTES:
+            yield ops[start:i]
+            start, size = i, 0
+        size += b
+    if start < len(ops):
+        yield ops[start:]
+
+
+def run(model: BatteryModel, times, *, dt: float, order: int, path: str = "native",
+        final_state: bool = False):
+    """Run the schedule on Aer in segments (``evolve`` with the internals exposed for tests).
 
     Args:
-        model: the battery model.
+        model: the battery model (used as given: see :func:`register_model`).
         times (array of shape (T,)): output times.
         dt: largest step.
         order: 1 or 2.
-        lowering: how a step is handed to Aer (:func:`unitary_lowering` or
-            :func:`gate_lowering`).
-        use_noise: attach the noise model (False drops all dissipation: for tests).
-    """
-    aer = _aer()
-    from qiskit_aer.library import SaveDensityMatrix
+        path: ``"native"`` (merged unitaries, channels as ``superop`` instructions; the
+            default), ``"noise_model"`` (merged unitaries, dissipation as labelled identity
+            gates with :func:`noise_model`) or ``"gates"`` (the synthesised gates of every sweep,
+            with the noise model: the circuit a device would run; slow, for tests).
+        final_state: also return the density matrix on the whole register at the last time.
 
+    Returns:
+        :class:`qbcircuit.states.EvolvedStates` (code space), and with ``final_state`` the
+        register density matrix of shape (2^n, 2^n).
+    """
+    from qiskit import transpile
+    from qiskit_aer.library import SaveDensityMatrix, SetDensityMatrix
+
+    if path not in PATHS:
+        raise ValueError(f"path must be one of {PATHS}, got {path!r}")
+    aer = _aer()
     times = np.asarray(times, dtype=float)
     _check_size(model, times.size)
     n = model.num_qubits
-
-    def save(qc, label):
-        qc.append(SaveDensityMatrix(n, label=label), range(n))
-
-    built = trotter_circuit(model, times, dt=dt, order=order, lower=lowering, save=save)
-    from qiskit import transpile
-
+    schedule = trotter_schedule(times, dt=dt, order=order,
+                                dissipative=not model.params.is_closed)
+    lowering = _Lowering(model, path)
     sim = aer.AerSimulator(method="density_matrix")
-    nm = noise_model(built.noise) if use_noise else None
-    # only the state preparation needs synthesis; labelled unitaries and saves pass through
-    qc = transpile(built.circuit, sim, optimization_level=0)
     # Small registers gain nothing from OpenMP, and its spinning threads slow Aer down by
     # 10-50x when the cores are shared (seen under a parallel test run): one thread there.
     threads = 1 if n <= SINGLE_THREAD_QUBITS else 0
-    result = sim.run(qc, noise_model=nm, shots=1, max_parallel_threads=threads).result()
-    if not result.success:  # pragma: no cover - Aer reports its own failures
-        raise RuntimeError(f"Aer failed: {result.status}")
-    data = result.data(0)
-    # Aer indexes the density matrix by the register basis index (little-endian), like Qiskit
-    idx = np.ix_(model.code_basis, model.code_basis)
-    rhos = np.stack([np.asarray(data[label])[idx] for label in built.save_labels])
-    return EvolvedStates(times, model.levels, density_matrices=rhos)
+    if path != "native":  # the noise model holds every step length's channels
+        for h in schedule.step_lengths():
+            lowering.noise(h)
+        nm = noise_model(lowering.specs)
+    else:
+        nm = None
+    code = np.ix_(model.code_basis, model.code_basis)
+    rhos = np.empty((times.size, 4 * model.levels, 4 * model.levels), dtype=complex)
+    rho = None
+    prep = transpile(state_preparation(model), sim, optimization_level=0)
+
+    def save(qc, i):
+        qc.append(SaveDensityMatrix(n, label=f"t{i:04d}"), range(n))
+
+    for ops in _segments(model, schedule.ops):
+        lowering.prepare(ops)
+        if rho is None:
+            start = prep
+        else:
+            from qiskit import QuantumCircuit
+
+            start = QuantumCircuit(n)
+            start.append(SetDensityMatrix(rho), range(n))
+        qc = schedule_circuit(model, ops, evolve=lowering.evolve, dissipate=lowering.dissipate,
+                              save=save, start=start)
+        qc.append(SaveDensityMatrix(n, label="state"), range(n))
+        result = sim.run(qc, noise_model=nm, shots=1, max_parallel_threads=threads).result()
+        if not result.success:  # pragma: no cover - Aer reports its own failures
+            raise RuntimeError(f"Aer failed: {result.status}")
+        data = result.data(0)
+        for kind, i in ops:
+            if kind == "save":
+                # Aer indexes the density matrix by the register basis index (little-endian)
+                rhos[i] = np.asarray(data[f"t{i:04d}"])[code]
+        rho = np.asarray(data["state"])
+        del result, data, qc
+    states = EvolvedStates(times, model.levels, density_matrices=rhos)
+    return (states, rho) if final_state else states
 
 
 def evolve(model: BatteryModel, times, *, dt: float | None = None, order: int = 2
@@ -177,11 +492,12 @@ def evolve(model: BatteryModel, times, *, dt: float | None = None, order: int = 
     """Density matrices of ``model`` at ``times`` from a Trotterized circuit on Aer.
 
     Args:
-        model: the battery model.
+        model: the battery model; with the automatic truncation the cavity register is
+            :func:`register_model`'s (the returned states carry its ``levels``).
         times (array of shape (T,)): output times (non-negative, increasing); each is hit
             exactly (the step before it is shortened).
         dt: largest Trotter step, finite and > 0 (default ``DEFAULT_DT``).
-        order: product-formula order, 1 (Lie-Trotter) or 2 (Suzuki-Trotter).
+        order: 1 (Lie-Trotter) or 2 (Strang: symmetric, second order with dissipation).
 
     Returns:
         density matrices on the code space, shape (T, 4d, 4d). For unary, population that the
@@ -189,22 +505,25 @@ def evolve(model: BatteryModel, times, *, dt: float | None = None, order: int = 
         (the trajectory's trace error); measured below 1e-12 (fock 5, dt 0.025-0.1).
 
     Raises:
-        ParameterError: bad ``dt``/``order``, or a register too large for the simulator.
+        ParameterError: bad ``dt``/``order``, a register too large for the simulator, or a run
+            whose estimated memory exceeds what is available.
     """
     dt = DEFAULT_DT if dt is None else _check_dt(dt)
     order = _check_order(order)
-    return run(model, times, dt=dt, order=order)
+    return run(register_model(model), times, dt=dt, order=order)
 
 
 def sample_cells(model: BatteryModel, time: float, *, shots: int = 10_000,
                  dt: float | None = None, order: int = 2, seed: int | None = None):
     """Shot-based energy and concurrence at ``time`` (see :mod:`qbcircuit.tomography`).
 
-    The Trotter circuit to ``time`` (with its noise model) is followed by the nine two-qubit
-    Pauli measurements of the cells, ``shots`` shots each, on the density-matrix simulator.
+    The Trotter circuit to ``time`` runs with its noise model (in segments, as in
+    :func:`run` with ``path="noise_model"``); the state reached is then measured in the nine
+    two-qubit Pauli settings of the cells, ``shots`` shots each, on the density-matrix
+    simulator.
 
     Args:
-        model: the battery model.
+        model: the battery model (used as given).
         time: the measurement time, >= 0.
         shots: shots per tomography setting, >= 1.
         dt: largest Trotter step (default ``DEFAULT_DT``).
@@ -214,10 +533,12 @@ def sample_cells(model: BatteryModel, time: float, *, shots: int = 10_000,
     Returns:
         a :class:`qbcircuit.tomography.ShotEstimate`.
     """
-    from qiskit import transpile
+    from qiskit import QuantumCircuit
+    from qiskit_aer.library import SetDensityMatrix
 
     from .._checks import check_int, check_real
     from ..circuits import TOMOGRAPHY_SETTINGS, cell_measurements
+    from ..model import initial_cell_state
     from ..observables import secondary_sigma_z
     from ..tomography import estimate
 
@@ -226,15 +547,15 @@ def sample_cells(model: BatteryModel, time: float, *, shots: int = 10_000,
     shots = check_int("shots", shots, low=1, high=10**8)
     dt = DEFAULT_DT if dt is None else _check_dt(dt)
     order = _check_order(order)
-    _check_size(model, 1)
-    built = trotter_circuit(model, [time], dt=dt, order=order, lower=unitary_lowering)
+    times = [0.0, time] if time > 0 else [0.0]
+    _, rho = run(model, times, dt=dt, order=order, path="noise_model", final_state=True)
+    start = QuantumCircuit(model.num_qubits)
+    start.append(SetDensityMatrix(rho), range(model.num_qubits))
+    circuits = cell_measurements(model, start)
     sim = aer.AerSimulator(method="density_matrix")
-    circuits = transpile(cell_measurements(model, built.circuit), sim, optimization_level=0)
     threads = 1 if model.num_qubits <= SINGLE_THREAD_QUBITS else 0
-    result = sim.run(circuits, noise_model=noise_model(built.noise), shots=shots,
-                     seed_simulator=seed, max_parallel_threads=threads).result()
+    result = sim.run(circuits, shots=shots, seed_simulator=seed,
+                     max_parallel_threads=threads).result()
     counts = [result.get_counts(i) for i in range(len(circuits))]
-    cells0 = model.initial_ket.reshape(4, model.levels)
-    rho0 = np.einsum("an,bn->ab", cells0, cells0.conj())
-    sz0 = float(secondary_sigma_z(rho0[None])[0])
+    sz0 = float(secondary_sigma_z(initial_cell_state(model.params.initial_cells)[None])[0])
     return estimate(TOMOGRAPHY_SETTINGS, counts, shots, time, sz0, seed=seed)
