@@ -20,7 +20,11 @@ def check_real(name: str, value, *, low=None, high=None, low_open=False) -> floa
     """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ParameterError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the float range, e.g. 10**400
+        raise ParameterError(f"{name} must be finite, got a number of {len(str(value))} "
+                             "digits") from None
     if not math.isfinite(value):
         raise ParameterError(f"{name} must be finite, got {value!r}")
     if low is not None and (value < low or (low_open and value == low)):
@@ -34,7 +38,11 @@ def check_complex(name: str, value, *, max_abs=None) -> complex:
     """Return ``value`` as a complex after checking it is finite with |value| <= max_abs."""
     if isinstance(value, bool) or not isinstance(value, Complex):
         raise ParameterError(f"{name} must be a complex number, got {value!r}")
-    value = complex(value)
+    try:
+        value = complex(value)
+    except OverflowError:
+        raise ParameterError(f"{name} must be finite, got a number beyond the float range"
+                             ) from None
     if not (math.isfinite(value.real) and math.isfinite(value.imag)):
         raise ParameterError(f"{name} must be finite, got {value!r}")
     if max_abs is not None and abs(value) > max_abs:
@@ -68,6 +76,9 @@ def check_times(times) -> np.ndarray:
     """
     try:
         arr = np.asarray(times, dtype=float)
+    except OverflowError:
+        raise ParameterError("times must be finite (found a number beyond the float range)"
+                             ) from None
     except (TypeError, ValueError):
         raise ParameterError(f"times must be an array of real numbers, got {times!r}") from None
     if arr.ndim != 1 or arr.size == 0:

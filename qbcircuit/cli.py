@@ -6,6 +6,7 @@ Bad input prints one line on stderr and exits with status 2, without a traceback
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 
@@ -25,6 +26,13 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # argparse reads only -1 and -1.5 as negative numbers; -1e-3, -1.5e2, -1j, -inf and
+        # -nan are values too (no option of ours starts with a digit, '.', 'inf' or 'nan')
+        self._negative_number_matcher = re.compile(
+            r"^-(\d|\.\d|inf|nan|j)", re.IGNORECASE)
+
     def error(self, message):  # one line, no usage block
         raise _UsageError(message)
 

@@ -17,6 +17,7 @@ Lindblad rates :math:`\kappa` (cavity loss) and :math:`\gamma` (each cell), and 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -123,6 +124,14 @@ def register_levels(levels: int, encoding: str) -> int:
     return 1 << (levels - 1).bit_length()
 
 
+class TruncationWarning(UserWarning):
+    """The truncation may limit the results: raise ``fock`` and compare.
+
+    Raised when an explicit ``fock`` cuts off more than ``tail_tol`` of the coherent state, or
+    when the top kept Fock level gets populated.
+    """
+
+
 @dataclass(frozen=True)
 class BatteryParams:
     r"""Parameters of the two-cell battery, Eq. (1)-(3); validated at construction.
@@ -189,17 +198,29 @@ class BatteryParams:
                 )
         else:
             levels = check_int("fock", self.fock, low=2, high=cap)
-            lost = lost_weight(self.alpha, levels)
+            # an explicit truncation is the user's choice (teaching runs tiny registers on
+            # purpose): warn with what it cuts, never refuse
+            lost = self.cut_weight_at(levels)
             if lost > self.tail_tol:
                 need = minimal_levels(self.alpha, self.tail_tol)
                 auto = automatic_levels(self.alpha, self.tail_tol, self.spare_levels)
-                raise ParameterError(
-                    f"fock = {levels} is too small for alpha = {self.alpha:g}: it cuts off "
-                    f"{lost:.3g} of the coherent state's weight (allowed: tail_tol = "
-                    f"{self.tail_tol:g}); use fock >= {need} (automatic: {auto}) or a larger "
-                    "tail_tol"
+                warnings.warn(
+                    f"fock = {levels} cuts off {lost:.3g} of the coherent state's weight for "
+                    f"alpha = {self.alpha:g} (tail_tol = {self.tail_tol:g}; the kept part is "
+                    f"renormalised); fock >= {need} keeps all but tail_tol (automatic: {auto})",
+                    TruncationWarning,
+                    stacklevel=3,
                 )
         s(self, "levels", levels)
+
+    def cut_weight_at(self, levels: int) -> float:
+        """Weight of the coherent state above ``levels`` Fock levels (what a cut there drops)."""
+        return lost_weight(self.alpha, levels)
+
+    @property
+    def cut_weight(self) -> float:
+        """Weight of the coherent state the truncation cuts off (before renormalisation)."""
+        return self.cut_weight_at(self.levels)
 
     @property
     def omega_c(self) -> float:

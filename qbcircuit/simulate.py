@@ -10,7 +10,7 @@ from . import observables as obs
 from ._checks import ParameterError, check_times
 from .engines import check_options, get_engine
 from .model import BatteryModel, initial_cell_state
-from .params import HEADROOM, MAX_FOCK, BatteryParams
+from .params import HEADROOM, MAX_FOCK, BatteryParams, TruncationWarning
 from .trajectory import Trajectory
 
 DEFAULT_METHOD = "dynamics"
@@ -22,10 +22,6 @@ TRUNCATION_WARNING_LEVEL = 1e-8
 #: zeta = 0 the sized cut is exact). Measured: alpha = 2, g = 2, zeta = 1 at 27 levels (top
 #: level above this) is off by 8e-7; the re-solve at 33 levels agrees with 64 levels to 1e-10.
 RESOLVE_LEVEL = 1e-9
-
-
-class TruncationWarning(UserWarning):
-    """The top kept Fock level got populated: raise ``fock`` and compare."""
 
 
 def simulate(

@@ -48,10 +48,18 @@ class Trajectory:
     options: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        self._freeze()
+
+    def _freeze(self):
         for name in ("times", "energy", "fluctuation", "concurrence", "cell_states"):
             arr = np.array(getattr(self, name))
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
+
+    def __setstate__(self, state):
+        # pickle restores arrays writable: read-only again, as at construction
+        self.__dict__.update(state)
+        self._freeze()
 
     @property
     def ergotropy(self) -> np.ndarray:

@@ -33,7 +33,6 @@ TAIL_TOL = 1e-10
         ({"initial_cells": "xx"}, "initial_cells must be one of"),
         ({"fock": 1}, "fock must be in [2, 512]"),
         ({"fock": 3.5}, "fock must be an integer"),
-        ({"alpha": 2, "fock": 8}, "fock = 8 is too small for alpha = 2+0j"),
         ({"tail_tol": 0.0}, "tail_tol must be > 0"),
     ],
 )
@@ -43,10 +42,12 @@ def test_invalid_parameters_are_named(kwargs, message):
     assert message in str(err.value)
 
 
-def test_too_small_truncation_says_weight_and_remedy():
-    expected = r"cuts off 0\.0\d+ .*use fock >= 23 \(automatic: 23\)"
-    with pytest.raises(ParameterError, match=expected):
-        BatteryParams(alpha=2, fock=10)
+def test_explicit_small_truncation_is_honoured_with_a_warning():
+    from qbcircuit import TruncationWarning
+
+    with pytest.warns(TruncationWarning, match=r"fock = 4 cuts off 0\.0\d+ .*alpha = 0\.5"):
+        p = BatteryParams(alpha=0.5, fock=4)
+    assert p.levels == 4 and 1e-4 < p.cut_weight < 1e-2  # recorded with the parameters
 
 
 @pytest.mark.parametrize("alpha", [0, 0.5, 1, 2, 1 + 1j, 3, 5])
