@@ -34,6 +34,8 @@ TAIL_TOL = 1e-10
         ({"fock": 1}, "fock must be in [2, 512]"),
         ({"fock": 3.5}, "fock must be an integer"),
         ({"tail_tol": 0.0}, "tail_tol must be > 0"),
+        ({"g": 10**400}, "g must be finite"),
+        ({"alpha": 10**400}, "alpha must be finite"),
     ],
 )
 def test_invalid_parameters_are_named(kwargs, message):

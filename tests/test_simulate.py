@@ -17,6 +17,7 @@ P = BatteryParams(alpha=1.0, zeta=0.5)
         ([], "times must be a non-empty 1-D array"),
         ([[0.0, 1.0]], "times must be a non-empty 1-D array"),
         (["a"], "times must be an array of real numbers"),
+        ([0, 10**400], "times must be finite"),
     ],
 )
 def test_bad_times_are_refused(times, message):
@@ -94,3 +95,11 @@ def test_zeta_zero_cut_is_exact_without_spare_levels():
     np.testing.assert_allclose(sized.energy, big.energy, rtol=0, atol=RESOLVE_ENERGY_ATOL)
     np.testing.assert_allclose(sized.concurrence, big.concurrence, rtol=0,
                                atol=RESOLVE_CONCURRENCE_ATOL)
+
+
+def test_unpickled_trajectory_is_still_read_only():
+    import pickle
+
+    tr = pickle.loads(pickle.dumps(simulate(P, [0.0, 1.0], method="exact")))
+    for name in ("times", "energy", "fluctuation", "concurrence", "cell_states"):
+        assert not getattr(tr, name).flags.writeable
