@@ -1,21 +1,31 @@
-"""The trotter engine (qbcircuit/engines/trotter.py): convergence orders, exact dissipation,
-agreement with the exact engine and with QuTiP, the noise model, and input checks."""
+"""The trotter engine (qbcircuit/engines/trotter.py): convergence orders with and without
+dissipation, exact dissipation, agreement with the exact engine and with QuTiP, the native and
+noise-model paths, memory flat in the number of steps, the register size, and input checks."""
+
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
 from qutip_reference import qutip_trajectory
 
 from qbcircuit import BatteryModel, BatteryParams, ParameterError, simulate
+from qbcircuit.circuits import trotter_circuit
 from qbcircuit.engines import exact, trotter
+from qbcircuit.paper import paper_suite
 
 pytestmark = pytest.mark.aer
 
-TROTTER_ATOL = 1e-3  # small-dt Trotter vs exact / QuTiP, open system, all couplings on
+TROTTER_ATOL = 1e-3  # small-dt Trotter vs QuTiP's reference solve, open system (observables)
+SMALL_DT_ATOL = 1e-4  # dt = 0.01, order 2 vs exact: density matrices, closed and open
 DECAY_ATOL = 1e-8  # populations under pure dissipation vs the closed-form exponentials
-LOWERING_ATOL = 1e-10  # step as one unitary vs the synthesised gates
-DEFAULT_DT_ATOL = 1e-2  # default dt vs exact on a paper parameter set (observables)
-SLOPE_TOL = 0.15  # fitted log-log error slopes vs the product-formula order
-NOISE_EFFECT_MIN = 1e-2  # the noise model changes the state by at least this much
+LOWERING_ATOL = 1e-10  # merged unitaries vs the synthesised gates of every sweep
+PATH_ATOL = 1e-10  # channels as native superop instructions vs the same in a NoiseModel
+DEFAULT_DT_ATOL = 1e-3  # default dt vs exact on the paper's parameter sets (observables)
+SLOPE_TOL = 0.15  # fitted log-log error slopes vs the product-formula order (closed, Lie)
+ORDER2_SLOPE_MIN = 1.8  # order 2 with dissipation: fitted slope over three dt values
+RSS_GROWTH_MAX = 32 << 20  # peak RSS after 400 steps minus after 100 steps (bytes)
 
 # Every coupling on, off resonance, anisotropic; 6 qubits (binary, 16 levels).
 OPEN = dict(alpha=1.0, fock=16, delta=0.5, g=1.0, zeta=0.5, kappa=0.6, gamma=0.4)
@@ -48,10 +58,25 @@ def test_closed_system_error_slope_is_the_order(order, dts):
     assert abs(_slope(dts, errs) - order) < SLOPE_TOL
 
 
-def test_open_system_error_slope_is_one():
+def test_open_system_lie_error_slope_is_one():
+    dts = [0.2, 0.1, 0.05]
+    errs = [_error(OPEN, dt, 1) for dt in dts]
+    assert abs(_slope(dts, errs) - 1) < SLOPE_TOL
+    assert errs[-1] < errs[0] / 3  # converges to exact
+
+
+def test_open_system_strang_is_second_order():
+    """The symmetric split R(h/2) D(h) F(h/2) keeps order 2 with dissipation."""
     dts = [0.2, 0.1, 0.05]
     errs = [_error(OPEN, dt, 2) for dt in dts]
-    assert abs(_slope(dts, errs) - 1) < SLOPE_TOL
+    assert all(e > 1e-7 for e in errs)  # above round-off
+    assert _slope(dts, errs) >= ORDER2_SLOPE_MIN
+    assert errs[-1] < errs[0] / 12  # converges to exact
+
+
+@pytest.mark.parametrize("params", [OPEN, CLOSED], ids=["open", "closed"])
+def test_small_dt_order2_agrees_with_exact(params):
+    assert _error(params, 0.01, 2, (0.0, 0.5, 1.0)) < SMALL_DT_ATOL
 
 
 # Dissipation only (g = lam = 0), both cells excited, coherent cavity; per encoding a model
@@ -97,14 +122,9 @@ def test_pure_dissipation_unary_five_levels():
     np.testing.assert_allclose(photons, 0.04 * np.exp(-0.6 * times), atol=DECAY_ATOL, rtol=0)
 
 
-def test_small_dt_open_system_agrees_with_exact():
-    times = np.array([0.0, 0.5, 1.0])
-    assert _error(OPEN, 0.01, 2, times) < TROTTER_ATOL
-
-
 def test_small_dt_open_system_agrees_with_qutip():
     times = np.array([0.0, 0.5, 1.0])
-    tr = simulate(BatteryParams(**OPEN), times, method="trotter", dt=0.005)
+    tr = simulate(BatteryParams(**OPEN), times, method="trotter", dt=0.01)
     ref = dict(OPEN)
     levels = ref.pop("fock")
     energy, fluct, conc = qutip_trajectory(times, levels=levels, **ref)
@@ -115,38 +135,105 @@ def test_small_dt_open_system_agrees_with_qutip():
 
 
 def test_noise_model_carries_the_dissipation():
-    """Without the noise model the gamma > 0 run is the closed system's, with it the exact one's."""
-    params = BatteryParams(**dict(CLOSED, gamma=0.4))
-    model = BatteryModel(params)
+    """The circuit's noise model holds the channels: per step length, amplitude damping on both
+    cells and the cavity loss; without it the gamma > 0 run would be the closed system's."""
+    model = BatteryModel(BatteryParams(**OPEN))
+    built = trotter_circuit(model, [0.0, 0.25], dt=0.1, order=2)
+    nm = trotter.noise_model(built.noise)
+    assert sorted(nm.noise_instructions) == sorted({s.label for s in built.noise})
+    assert len(built.noise) == 4  # two step lengths (0.1, 0.05) x (cells, cavity)
     times = np.array([0.0, 1.0])
     noisy = trotter.run(model, times, dt=0.05, order=2).density_matrices
-    silent = trotter.run(model, times, dt=0.05, order=2, use_noise=False).density_matrices
-    closed = trotter.evolve(BatteryModel(BatteryParams(**CLOSED)), times, dt=0.05).density_matrices
-    assert np.max(np.abs(noisy - silent)) > NOISE_EFFECT_MIN
-    np.testing.assert_allclose(silent, closed, atol=LOWERING_ATOL, rtol=0)
+    closed = trotter.run(BatteryModel(BatteryParams(**CLOSED)), times, dt=0.05, order=2)
+    assert np.max(np.abs(noisy - closed.density_matrices)) > 1e-2
 
 
-def test_lowered_step_equals_the_gate_circuit():
+def test_native_channels_equal_the_noise_model():
+    """Channels as superop instructions give the state the NoiseModel gives."""
+    model = BatteryModel(BatteryParams(**OPEN))
+    times = np.array([0.0, 0.1, 0.25])
+    native = trotter.run(model, times, dt=0.1, order=2, path="native").density_matrices
+    noisy = trotter.run(model, times, dt=0.1, order=2, path="noise_model").density_matrices
+    np.testing.assert_allclose(native, noisy, atol=PATH_ATOL, rtol=0)
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_merged_unitaries_equal_the_gate_circuit(order):
     model = BatteryModel(BatteryParams(**OPEN))
     times = np.array([0.0, 0.1, 0.15])
-    fast = trotter.run(model, times, dt=0.1, order=2).density_matrices
-    gates = trotter.run(model, times, dt=0.1, order=2,
-                        lowering=trotter.gate_lowering).density_matrices
+    fast = trotter.run(model, times, dt=0.1, order=order).density_matrices
+    gates = trotter.run(model, times, dt=0.1, order=order, path="gates").density_matrices
     np.testing.assert_allclose(fast, gates, atol=LOWERING_ATOL, rtol=0)
+
+
+_RSS_SCRIPT = textwrap.dedent("""
+    import resource, sys
+    import numpy as np
+    from qbcircuit import BatteryModel, BatteryParams
+    from qbcircuit.engines import trotter
+    steps, path = int(sys.argv[1]), sys.argv[2]
+    model = BatteryModel(BatteryParams(alpha=1.0, fock=16, zeta=1.0, kappa=0.6, gamma=0.4))
+    trotter.run(model, [0.0, steps * 0.01], dt=0.01, order=2, path=path)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+""")
+
+
+def _peak_rss(steps: int, path: str) -> int:
+    out = subprocess.run([sys.executable, "-c", _RSS_SCRIPT, str(steps), path],
+                         capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[-1])
+
+
+@pytest.mark.parametrize("path", ["native", "noise_model"])
+def test_peak_memory_does_not_grow_with_steps(path):
+    """Peak RSS after 100 and 400 steps of a 6-qubit open run (each step hands Aer a 1 MiB
+    cavity superoperator; one circuit of 400 steps would hold several GiB of copies)."""
+    assert _peak_rss(400, path) - _peak_rss(100, path) < RSS_GROWTH_MAX
+
+
+def test_run_exceeding_memory_is_refused(monkeypatch):
+    monkeypatch.setattr(trotter, "_available_bytes", lambda: 100 << 20)
+    with pytest.raises(ParameterError, match=r"needs about .* GiB .* fewer output times"):
+        simulate(BatteryParams(**CLOSED), [0.0, 1.0], method="trotter")
+
+
+def test_memory_estimate_does_not_depend_on_steps():
+    model = BatteryModel(BatteryParams(**OPEN))
+    est = trotter.memory_estimate(model, 201)
+    assert est["saved"] == 201 * 16 * 64**2
+    assert est["total"] == sum(v for k, v in est.items() if k != "total")
+
+
+@pytest.mark.parametrize(
+    "kwargs, levels",
+    [
+        (dict(alpha=1, zeta=1, kappa=0.6, gamma=0.4), 16),  # sized 17 = 13 + 4 spare
+        (dict(alpha=1, zeta=0), 16),  # sized 13, padded
+        (dict(alpha=2, zeta=1), 32),  # sized 27: 16 would not hold the coherent tail
+        (dict(alpha=1, zeta=1, fock=17), 17),  # explicit fock: as given
+        (dict(alpha=1, zeta=1, encoding="unary", tail_tol=1e-3), None),  # unary: unpadded
+    ],
+)
+def test_register_is_as_small_as_the_physics_allows(kwargs, levels):
+    params = BatteryParams(**kwargs)
+    model = trotter.register_model(BatteryModel(params))
+    assert model.levels == (params.levels if levels is None else levels)
+
+
+def test_simulate_reports_the_register_levels():
+    params = BatteryParams(alpha=1, zeta=1, kappa=0.6, gamma=0.4)
+    tr = simulate(params, [0.0, 0.5], method="trotter", dt=0.1)
+    assert tr.levels == 16
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "kwargs",
-    [
-        dict(alpha=3, zeta=0),  # the closed paper set with the largest error, Fig. (a)
-        dict(alpha=1, kappa=0.6, gamma=0.4, zeta=1),  # the open paper set, Fig. (d)
-    ],
-    ids=["closed", "open"],
+    "entry", paper_suite(),
+    ids=lambda e: f"{e.panel}: {e.label}",
 )
-def test_default_dt_agrees_with_exact(kwargs):
-    params = BatteryParams(**kwargs)
-    times = np.linspace(0, 10, 51)
+def test_default_dt_agrees_with_exact(entry):
+    params = entry.params
+    times = np.linspace(0, 10, 201)
     tr = simulate(params, times, method="trotter")
     ex = simulate(params, times, method="exact")
     for name in ("energy", "fluctuation", "concurrence"):
