@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
 import warnings
 
@@ -221,9 +222,22 @@ def _run_figures(args) -> int:
     return 0
 
 
+class _Terminated(BaseException):
+    """SIGTERM, turned into an exception so that workers and temporary files are cleaned up."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated
+
+
 def main(argv=None) -> int:
-    """Entry point of the ``qbcircuit`` command; returns the exit status."""
+    """Entry point of the ``qbcircuit`` command; returns the exit status.
+
+    0 on success; 2 with one line on stderr for bad input or a failed write; 130 on Ctrl-C and
+    143 on SIGTERM, with one line, no partial output and no worker processes left.
+    """
     parser = build_parser()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         args = parser.parse_args(argv)
         run = {
@@ -244,6 +258,14 @@ def main(argv=None) -> int:
     except (_UsageError, ParameterError) as err:
         print(f"qbcircuit: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("qbcircuit: interrupted", file=sys.stderr)
+        return 130
+    except _Terminated:
+        print("qbcircuit: terminated", file=sys.stderr)
+        return 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -1,22 +1,21 @@
 """Parameter landscapes: a figure of merit over a grid of two parameters (beyond the paper).
 
 Each grid point is one trajectory; points are independent, so the grid is split into chunks
-solved in worker processes (``workers``; one process per core by default), with a progress bar.
-Results do not depend on the number of workers.
+solved in worker processes (``workers``; one process per core by default, see
+:mod:`qbcircuit.parallel`: workers die with the run, a lost worker's chunks are retried), with a
+progress bar. Results do not depend on the number of workers.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ._checks import ParameterError, check_choice, check_int, check_times
+from .parallel import map_jobs
 from .params import BatteryParams
 from .simulate import DEFAULT_METHOD, simulate_many
 from .trajectory import Trajectory
@@ -128,21 +127,8 @@ def landscape(
     n_chunks = min(len(grid), 4 * workers)
     chunks = [list(c) for c in np.array_split(np.array(grid, dtype=object), n_chunks)]
     jobs = [(c, times, method, metric, options) for c in chunks]
-    results: list[list[float]] = []
-    with tqdm(total=len(grid), disable=not progress, desc=f"landscape ({metric})",
-              unit="point") as bar:
-        if workers == 1:
-            for job in jobs:
-                results.append(_solve_chunk(job))
-                bar.update(len(job[0]))
-        else:
-            # spawn, not fork: forking a process that has loaded JAX or OpenMP threads can
-            # deadlock (Python warns about it)
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                for job, res in zip(jobs, pool.map(_solve_chunk, jobs), strict=True):
-                    results.append(res)
-                    bar.update(len(job[0]))
+    results = map_jobs(_solve_chunk, jobs, workers=workers, progress=progress,
+                       desc=f"landscape ({metric})", weights=[len(c) for c in chunks])
     values = np.array([v for r in results for v in r]).reshape(ys.size, xs.size)
     return Landscape(x_name, xs.real if x_name != "alpha" else xs, y_name,
                      ys.real if y_name != "alpha" else ys, metric, values)

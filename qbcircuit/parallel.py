@@ -1,0 +1,119 @@
+"""Independent jobs in worker processes that die with their parent and survive a lost worker.
+
+``map_jobs(fn, jobs, workers=...)`` runs ``fn(job)`` for every job and returns the results in
+order. With more than one worker the jobs run in a ``spawn`` process pool (fork after JAX or
+OpenMP threads can deadlock), and:
+
+* workers die with the parent process: each one asks Linux for ``SIGTERM`` when its parent
+  goes (``prctl(PR_SET_PDEATHSIG)``), so a killed or crashed run leaves no orphans; on an
+  exception or Ctrl-C in the parent, running workers are terminated at once (not waited for);
+* a worker that dies (killed, out of memory) breaks the pool: the jobs that had not finished
+  are run again in a fresh pool, up to ``retries`` times; then the run fails with one
+  :class:`WorkerError` line. Results already finished are kept for the retry.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from tqdm.auto import tqdm
+
+from ._checks import ParameterError
+
+_PR_SET_PDEATHSIG = 1
+
+
+class WorkerError(ParameterError):
+    """Worker processes kept dying; the message says how often and what to try."""
+
+
+def _die_with_parent() -> None:
+    """Pool initializer: SIGTERM this worker when its parent exits (Linux; no-op elsewhere)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel queued jobs and terminate the running workers."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public handle in 3.11
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
+
+
+def map_jobs(
+    fn: Callable,
+    jobs: Sequence,
+    *,
+    workers: int = 1,
+    retries: int = 2,
+    progress: bool = False,
+    desc: str = "jobs",
+    weights: Sequence[int] | None = None,
+) -> list:
+    """``[fn(job) for job in jobs]``, in worker processes when ``workers > 1``.
+
+    Args:
+        fn: a picklable (module-level) function.
+        jobs: the arguments, one per call.
+        workers: processes; 1 runs in this process.
+        retries: how often the unfinished jobs are run again after a worker died.
+        progress: show a progress bar (tqdm).
+        desc: the progress bar's label.
+        weights: progress units per job (default 1 each), e.g. grid points per chunk.
+
+    Returns:
+        the results, in the order of ``jobs``.
+
+    Raises:
+        WorkerError: workers died more than ``retries`` times.
+    """
+    weights = list(weights) if weights is not None else [1] * len(jobs)
+    results: list = [None] * len(jobs)
+    done = [False] * len(jobs)
+    with tqdm(total=sum(weights), disable=not progress, desc=desc) as bar:
+        if workers <= 1:
+            for i, job in enumerate(jobs):
+                results[i] = fn(job)
+                bar.update(weights[i])
+            return results
+        ctx = multiprocessing.get_context("spawn")
+        for attempt in range(retries + 1):
+            pending = [i for i in range(len(jobs)) if not done[i]]
+            if not pending:
+                break
+            pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
+                                       initializer=_die_with_parent)
+            try:
+                futures = {pool.submit(fn, jobs[i]): i for i in pending}
+                while futures:
+                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        i = futures.pop(fut)
+                        results[i] = fut.result()  # BrokenProcessPool if a worker died
+                        done[i] = True
+                        bar.update(weights[i])
+                pool.shutdown(wait=True)
+            except BrokenProcessPool:
+                _terminate(pool)
+                if attempt == retries:
+                    left = sum(1 for d in done if not d)
+                    raise WorkerError(
+                        f"worker processes died {retries + 1} times ({left} of {len(jobs)} "
+                        "jobs unfinished); out of memory? try fewer workers"
+                    ) from None
+            except BaseException:  # an error in a job, Ctrl-C, SIGTERM: stop everything now
+                _terminate(pool)
+                raise
+    return results
