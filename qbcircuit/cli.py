@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("circuit-stats",
                        help="hardware cost of one Trotter step per encoding (a table)")
     _add_model_options(p)
-    p.set_defaults(alpha=0.0)  # the step does not depend on alpha; 0 fits any --fock
+    # the step does not depend on alpha (0 fits any --fock); no --encoding: every encoding
+    p.set_defaults(alpha=0.0, encoding=None)
     p.add_argument("--order", type=int, default=2, help="product-formula order (1, 2)")
 
     p = sub.add_parser("figures", help="reproduce every panel of the paper's Figures 2-6")
@@ -194,9 +195,11 @@ def _run_circuit_stats(args) -> int:
 
     if args.fock is None:
         raise ParameterError("circuit-stats needs --fock (the number of cavity Fock levels)")
-    rows = circuit_stats(args.fock, params=_params(args), order=args.order)
+    encodings = None if args.encoding is None else [args.encoding]
+    args.encoding = args.encoding or "binary"  # the parameters' encoding is replaced per row
+    rows = circuit_stats(args.fock, encodings, params=_params(args), order=args.order)
     print(format_stats(rows))
-    if len(rows) < len(ENCODINGS):
+    if encodings is None and len(rows) < len(ENCODINGS):
         print(f"(unary omitted: it allows at most {MAX_FOCK['unary']} levels)", file=sys.stderr)
     return 0
 

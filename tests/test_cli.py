@@ -205,3 +205,11 @@ def test_negative_numbers_in_exponent_or_complex_form_are_values(capsys, value):
     status, out, err = run(capsys, "simulate", "--method", "exact", flag, value,
                            "--t-max", "1", "--points", "2")
     assert status == 0 and err == ""
+
+
+def test_circuit_stats_encoding_selects_the_row(capsys):
+    status, out, _ = run(capsys, "circuit-stats", "--fock", "4", "--encoding", "gray")
+    rows = out.splitlines()[1:]
+    assert status == 0 and len(rows) == 1 and rows[0].split()[0] == "gray"
+    status, out, _ = run(capsys, "circuit-stats", "--fock", "4")
+    assert [r.split()[0] for r in out.splitlines()[1:]] == ["binary", "gray", "unary"]
