@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from qiskit.quantum_info import Statevector
+from qiskit.quantum_info import Operator, Statevector
 
 from qbcircuit import BatteryModel, BatteryParams, Encoding, ParameterError
 from qbcircuit.circuits import (
@@ -16,7 +16,10 @@ from qbcircuit.circuits import (
     loss_kraus,
     state_preparation,
     step_schedule,
+    sweep_gate,
     trotter_circuit,
+    trotter_schedule,
+    trotter_step,
 )
 from qbcircuit.cli import main
 from qbcircuit.engines.exact import liouvillian
@@ -25,6 +28,7 @@ TIME_ATOL = 1e-12  # output times reached by the step schedule
 STATE_ATOL = 1e-10  # prepared state vs Eq. (3)
 TP_ATOL = 1e-12  # sum K^dag K = 1
 CHANNEL_ATOL = 1e-10  # Kraus channel vs exp(dt kappa D[a])
+SWEEP_ATOL = 1e-10  # products of Lie sweeps vs Qiskit's Suzuki-Trotter step
 
 # Per encoding: a model small enough for every check here (unary: one qubit per level).
 SMALL = {
@@ -116,7 +120,38 @@ def test_trotter_circuit_noise_labels_and_saves():
         sorted(1 - np.exp(-0.4 * np.array([0.05, 0.1]))), abs=1e-15
     )
     names = [i.operation.name for i in built.circuit.data]
+    # order 1: one forward sweep per step
     assert names.count("PauliEvolution") == built.steps.size
+
+
+def test_schedule_order2_is_strang_with_merged_sweeps():
+    s = trotter_schedule([0.0, 0.25], dt=0.1, order=2)
+    kinds = [op[0] for op in s.ops]
+    # F(h/2) D(h) [R(h/2) F(h/2)] D(h) [R F] D(h/2 step) R: one evolve between dissipations
+    assert kinds == ["save", "evolve", "dissipate", "evolve", "dissipate", "evolve",
+                     "dissipate", "evolve", "save"]
+    assert s.ops[1][1] == (("forward", 0.05),)
+    (r, tr), (f, tf) = s.ops[5][1]
+    assert (r, f) == ("reverse", "forward") and (tr, tf) == pytest.approx((0.05, 0.025))
+    assert s.ops[-2][1][0][0] == "reverse" and s.ops[-2][1][0][1] == pytest.approx(0.025)
+    assert [h for k, h in s.ops if k == "dissipate"] == pytest.approx([0.1, 0.1, 0.05])
+
+
+def test_schedule_closed_system_one_evolve_per_interval():
+    s = trotter_schedule([0.0, 0.25, 0.5], dt=0.1, order=2, dissipative=False)
+    assert [op[0] for op in s.ops] == ["save", "evolve", "save", "evolve", "save"]
+    assert len(s.ops[1][1]) == 6  # three steps, two sweeps each
+
+
+def test_reverse_after_forward_sweep_is_suzuki_trotter():
+    """R(h/2) F(h/2) is Qiskit's order-2 Suzuki-Trotter step, and R = F^T for a real H."""
+    model = BatteryModel(BatteryParams(alpha=0.5, fock=4, delta=0.5, zeta=0.5))
+    h = 0.3
+    F = Operator(sweep_gate(model, h / 2, "forward")).data
+    R = Operator(sweep_gate(model, h / 2, "reverse")).data
+    st2 = Operator(trotter_step(model, h, order=2)).data
+    np.testing.assert_allclose(R @ F, st2, atol=SWEEP_ATOL)
+    np.testing.assert_allclose(R, F.T, atol=SWEEP_ATOL)
 
 
 def test_trotter_circuit_rejects_bad_order():
