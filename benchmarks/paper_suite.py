@@ -281,7 +281,7 @@ def work_precision(suite, times, levels, reference, rtols, wp_reps, trotter):
                   f"error {err:.1e}", file=sys.stderr)
     if trotter:
         idx = [i for i, e in enumerate(suite) if e.panel in TROTTER_SUBSET
-               and e.params.alpha <= 0.5]
+               and abs(e.params.alpha) <= 0.5]
         sub = [suite[i] for i in idx]
         ref = [reference[i] for i in idx]
         key = f"trotter, order 2 ({len(sub)} of {len(suite)} trajectories: panel (a), alpha = 0.5)"
@@ -306,7 +306,7 @@ def save_plot(path, series, exact_wall, defaults, title):
     fig, ax = plt.subplots(figsize=(8.5, 6.0), dpi=130)
     styles = {"dynamics": ("C0", "o"), "qutip": ("C1", "s"), "trotter": ("C2", "^")}
     for name, pts in series.items():
-        color, marker = styles[name.split()[0]]
+        color, marker = styles[name.split()[0].rstrip(",")]
         xs = [p[1] for p in pts]
         ys = [max(p[2], 1e-16) for p in pts]
         ax.plot(xs, ys, marker=marker, color=color, label=name, lw=1.5, ms=6)
