@@ -19,6 +19,7 @@ The reduced state of the cells is then the 4x4 matrix in Qiskit's two-qubit conv
 from __future__ import annotations
 
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -102,6 +103,38 @@ def code_space_matrix(op: SparsePauliOp, basis) -> sp.csr_matrix:
     return m.tocsr()
 
 
+class Term(NamedTuple):
+    """One term of Eq. (1) (a coefficient) or Eq. (2) (a rate) times a structural operator.
+
+    Attributes:
+        name: the operator's name (``HAMILTONIAN_TERMS``, ``DISSIPATOR_TERMS``).
+        coefficient: its coefficient in H, or its rate in the dissipator.
+        operator: the operator on the whole register (depends only on the structure).
+        in_frame: part of the rotating frame (the diagonal part of H) of frame-based engines.
+    """
+
+    name: str
+    coefficient: float
+    operator: SparsePauliOp
+    in_frame: bool = False
+
+
+#: Eq. (1) term by term: name -> (belongs to the rotating frame, coefficient of the parameters).
+HAMILTONIAN_TERMS = {
+    "number": (True, lambda p: p.omega_c),
+    "sigma_z": (True, lambda p: p.omega_q / 2),
+    "jaynes_cummings": (False, lambda p: p.lam),
+    "xx": (False, lambda p: p.g * (1 + p.zeta) / 2),
+    "yy": (False, lambda p: p.g * (1 - p.zeta) / 2),
+}
+#: Eq. (2) channel by channel: name -> rate of the parameters.
+DISSIPATOR_TERMS = {
+    "cavity_loss": lambda p: p.kappa,
+    "primary_decay": lambda p: p.gamma,
+    "secondary_decay": lambda p: p.gamma,
+}
+
+
 class _Structure:
     """Operators that depend only on the encoding and the truncation, shared by every model.
 
@@ -143,7 +176,14 @@ class _Structure:
 
 @lru_cache(maxsize=32)
 def _structure(encoding: str, levels: int) -> _Structure:
+    """The shared operators of one (encoding, levels): a memo of immutable objects."""
     return _Structure(encoding, levels)
+
+
+def structure_matrices(encoding: str, levels: int, names) -> list[sp.csr_matrix]:
+    """The named operators of one structure on the code space (shared: read only)."""
+    structure = _structure(encoding, levels)
+    return [structure.code_matrix(name) for name in names]
 
 
 class BatteryModel:
@@ -208,50 +248,61 @@ class BatteryModel:
         return self._structure.sigma_z[cell - 1]
 
     @cached_property
-    def hamiltonian_terms(self) -> list[tuple[str, float, SparsePauliOp]]:
-        r"""Eq. (1) as ``(name, coefficient, operator)`` with :math:`H = \sum_k c_k O_k`.
+    def hamiltonian_terms(self) -> list[Term]:
+        r"""Eq. (1) as :class:`Term` s with :math:`H = \sum_k c_k O_k` (see ``HAMILTONIAN_TERMS``).
 
         The operators depend only on the structure (encoding, truncation), the coefficients
         only on the parameter values: ``number`` (:math:`\omega_c`), ``sigma_z``
         (:math:`\omega_q/2`, :math:`\sigma_z^{(1)}+\sigma_z^{(2)}`), ``jaynes_cummings``
         (:math:`\lambda`, :math:`\sigma_+^{(1)}a + \sigma_-^{(1)}a^\dagger`), ``xx``
         (:math:`g(1+\zeta)/2`, :math:`\sigma_x^{(1)}\sigma_x^{(2)} = X X`) and ``yy``
-        (:math:`g(1-\zeta)/2`, :math:`\sigma_y^{(1)}\sigma_y^{(2)} = Y Y`).
+        (:math:`g(1-\zeta)/2`, :math:`\sigma_y^{(1)}\sigma_y^{(2)} = Y Y`). The first two
+        (diagonal) form the rotating frame (``Term.in_frame``).
         """
-        p = self.params
-        coefficients = {
-            "number": p.omega_c,
-            "sigma_z": p.omega_q / 2,
-            "jaynes_cummings": p.lam,
-            "xx": p.g * (1 + p.zeta) / 2,
-            "yy": p.g * (1 - p.zeta) / 2,
-        }
         ops = self._structure.operators
-        return [(name, c, ops[name]) for name, c in coefficients.items()]
+        return [Term(name, float(coefficient(self.params)), ops[name], in_frame)
+                for name, (in_frame, coefficient) in HAMILTONIAN_TERMS.items()]
 
     @cached_property
-    def dissipator_terms(self) -> list[tuple[str, float, SparsePauliOp]]:
-        """Eq. (2) as ``(name, rate, operator)``: the dissipator is sum_k rate_k D[O_k].
+    def dissipator_terms(self) -> list[Term]:
+        """Eq. (2) as :class:`Term` s: the dissipator is sum_k rate_k D[O_k].
 
         All three channels are listed, also those whose rate is zero.
         """
-        p = self.params
-        rates = {"cavity_loss": p.kappa, "primary_decay": p.gamma, "secondary_decay": p.gamma}
         ops = self._structure.operators
-        return [(name, r, ops[name]) for name, r in rates.items()]
+        return [Term(name, float(rate(self.params)), ops[name])
+                for name, rate in DISSIPATOR_TERMS.items()]
+
+    @property
+    def structure(self) -> tuple:
+        """What the operators depend on: models with equal structure differ in coefficients only.
+
+        (encoding, levels, initial cells, Hamiltonian term names, dissipator term names); the
+        batching key of engines that solve many parameter sets at once.
+        """
+        return (self.params.encoding, self.levels, self.params.initial_cells,
+                tuple(t.name for t in self.hamiltonian_terms),
+                tuple(t.name for t in self.dissipator_terms))
 
     @cached_property
     def frame_operator(self) -> SparsePauliOp:
-        r"""The diagonal part of H.
+        r"""The rotating frame: the terms flagged ``in_frame`` (the diagonal part of H).
 
         :math:`\omega_c a^\dagger a + (\omega_q/2)(\sigma_z^{(1)}+\sigma_z^{(2)})`.
         """
-        return _weighted_sum(self.hamiltonian_terms[:2])
+        return _weighted_sum([t for t in self.hamiltonian_terms if t.in_frame])
+
+    @cached_property
+    def frame_diagonal(self) -> np.ndarray:
+        """Diagonal of the frame operator on the code space, real array of shape (4d,)."""
+        return sum(t.coefficient * self.term_matrix(t.name).diagonal().real
+                   for t in self.hamiltonian_terms if t.in_frame)
 
     @cached_property
     def interaction(self) -> SparsePauliOp:
         """H minus the frame operator: the JC and XY couplings."""
-        return _real_coefficients(_weighted_sum(self.hamiltonian_terms[2:]))
+        return _real_coefficients(_weighted_sum([t for t in self.hamiltonian_terms
+                                                 if not t.in_frame]))
 
     @cached_property
     def hamiltonian(self) -> SparsePauliOp:
@@ -264,11 +315,8 @@ class BatteryModel:
 
         Only channels with a non-zero rate are kept.
         """
-        return [
-            (np.sqrt(rate) * op).simplify(atol=1e-14)
-            for _, rate, op in self.dissipator_terms
-            if rate > 0
-        ]
+        return [(np.sqrt(t.coefficient) * t.operator).simplify(atol=1e-14)
+                for t in self.dissipator_terms if t.coefficient > 0]
 
     @cached_property
     def battery_hamiltonian(self) -> SparsePauliOp:
@@ -300,15 +348,16 @@ class BatteryModel:
     @cached_property
     def hamiltonian_matrix(self) -> sp.csr_matrix:
         """H on the code space, CSR of shape (4d, 4d): sum of the cached term matrices."""
-        terms = [c * self.term_matrix(name) for name, c, _ in self.hamiltonian_terms if c != 0]
+        terms = [t.coefficient * self.term_matrix(t.name) for t in self.hamiltonian_terms
+                 if t.coefficient != 0]
         dim = 4 * self.levels
         return sum(terms, sp.csr_matrix((dim, dim), dtype=complex)).tocsr()
 
     @cached_property
     def collapse_matrices(self) -> list[sp.csr_matrix]:
         """Collapse operators on the code space, CSR of shape (4d, 4d) each (non-zero rates)."""
-        return [np.sqrt(rate) * self.term_matrix(name)
-                for name, rate, _ in self.dissipator_terms if rate > 0]
+        return [np.sqrt(t.coefficient) * self.term_matrix(t.name)
+                for t in self.dissipator_terms if t.coefficient > 0]
 
     @cached_property
     def initial_ket(self) -> np.ndarray:
@@ -343,8 +392,10 @@ class BatteryModel:
         )
 
 
-def _weighted_sum(terms) -> SparsePauliOp:
-    return sum((c * op for _, c, op in terms[1:]), terms[0][1] * terms[0][2]).simplify(atol=1e-14)
+def _weighted_sum(terms: list[Term]) -> SparsePauliOp:
+    first, *rest = terms
+    return sum((t.coefficient * t.operator for t in rest),
+               first.coefficient * first.operator).simplify(atol=1e-14)
 
 
 def _real_coefficients(op: SparsePauliOp) -> SparsePauliOp:

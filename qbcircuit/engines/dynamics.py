@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import functools
 import math
-import warnings
 
 import numpy as np
 
+from .. import _optional
 from .._checks import ParameterError, check_choice, check_real
-from ..model import BatteryModel
+from ..model import BatteryModel, structure_matrices
 from ..states import EvolvedStates
 
 #: Defaults that keep energy, fluctuation and concurrence within 1e-6 of the exact engine on
@@ -47,16 +47,9 @@ ODE_METHODS = ("DOP853", "RK45", "Radau", "BDF", "LSODA", "jax_odeint")
 ARRAY_LIBRARIES = ("numpy", "scipy_sparse", "jax")
 
 
-def _solver_modules():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from qiskit_dynamics import Solver
-    return Solver
-
-
 def frame_diagonal(model: BatteryModel) -> np.ndarray:
     """Diagonal of the rotating-frame operator on the code space, real array of shape (4d,)."""
-    return np.real(model.code_matrix(model.frame_operator).diagonal())
+    return model.frame_diagonal
 
 
 def _check_options(atol, rtol, method, array_library):
@@ -103,7 +96,7 @@ def evolve(
     if array_library == "jax":
         return evolve_batch([model], times, atol=atol, rtol=rtol)[0]
     ode_method = ode_method or "DOP853"
-    Solver = _solver_modules()
+    Solver = _optional.qiskit_dynamics().Solver
     times = np.asarray(times, dtype=float)
     frame = frame_diagonal(model)
     H = model.hamiltonian_matrix
@@ -133,8 +126,7 @@ def evolve(
             # column-stacking vectorisation, as qiskit-dynamics' vectorised Lindblad model uses
             y0 = y0.ravel(order="F")
     t_end = times[-1] if times[-1] > 0 else math.ulp(1.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+    with _optional.quiet():
         result = solver.solve(t_span=[0.0, t_end], y0=y0, t_eval=times, method=ode_method,
                               atol=atol, rtol=rtol)
     y = np.asarray(result.y)
@@ -155,37 +147,21 @@ def _frame_states(y, times, frame, levels) -> EvolvedStates:
 # -- JAX: one compiled function per model structure, vmapped over parameter values ------------
 
 
-def _jax():
-    try:
-        import jax
-    except ImportError:
-        raise ParameterError(
-            "array_library='jax' needs JAX: pip install 'qbcircuit[jax]'"
-        ) from None
-    jax.config.update("jax_enable_x64", True)  # complex128, as every other engine
-    return jax
-
-
-def _structure(model: BatteryModel) -> tuple:
-    p = model.params
-    return (p.encoding, model.levels, p.initial_cells)
-
-
 @functools.lru_cache(maxsize=16)
 def _compiled_batch(structure, open_system, n_times, atol, rtol, frame_key):
-    """jit(vmap(solve)) for one structure; cached, so each structure compiles once."""
-    jax = _jax()
+    """jit(vmap(solve)) for one structure; cached, so each structure compiles once.
+
+    Called (and compiled) inside :func:`qbcircuit._optional.x64`.
+    """
+    jax = _optional.jax()
     import jax.numpy as jnp
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from qiskit_dynamics import Signal, Solver
-
-    model = _STRUCTURE_MODELS[structure]
+    dynamics = _optional.qiskit_dynamics()
+    encoding, levels, _, ham_names, dis_names = structure
     frame = np.array(frame_key)
-    ham_ops = [model.code_matrix(op).toarray() for _, _, op in model.hamiltonian_terms]
-    dis_ops = [model.code_matrix(op).toarray() for _, _, op in model.dissipator_terms]
-    solver = Solver(
+    ham_ops = [m.toarray() for m in structure_matrices(encoding, levels, ham_names)]
+    dis_ops = [m.toarray() for m in structure_matrices(encoding, levels, dis_names)]
+    solver = dynamics.Solver(
         static_hamiltonian=np.diag(frame).astype(complex),
         hamiltonian_operators=ham_ops,
         dissipator_operators=dis_ops if open_system else None,
@@ -196,16 +172,14 @@ def _compiled_batch(structure, open_system, n_times, atol, rtol, frame_key):
 
     def solve_one(coeffs, rates, y0, times):
         # The static part equals the frame F; the operators carry (coefficient - frame) values.
-        ham_signals = [Signal(c) for c in coeffs]
-        signals = (ham_signals, [Signal(r) for r in rates]) if open_system else ham_signals
+        ham_signals = [dynamics.Signal(c) for c in coeffs]
+        signals = ((ham_signals, [dynamics.Signal(r) for r in rates]) if open_system
+                   else ham_signals)
         result = solver.solve(t_span=jnp.array([0.0, times[-1]]), y0=y0, t_eval=times,
                               signals=signals, method="jax_odeint", atol=atol, rtol=rtol)
         return result.y
 
     return jax.jit(jax.vmap(solve_one, in_axes=(0, 0, 0, None)))
-
-
-_STRUCTURE_MODELS: dict = {}
 
 
 def evolve_batch(
@@ -232,32 +206,32 @@ def evolve_batch(
         one :class:`EvolvedStates` per model (lab frame).
     """
     _check_options(atol, rtol, None, "jax")
-    jax = _jax()
+    jax = _optional.jax()
     if not models:
         return []
-    structures = {_structure(m) for m in models}
+    structures = {m.structure for m in models}
     if len(structures) != 1:
         raise ParameterError(
-            "evolve_batch needs models of one structure (encoding, fock, initial_cells), got "
-            f"{sorted(structures)}"
+            "evolve_batch needs models of one structure (encoding, fock, initial_cells, terms), "
+            f"got {sorted(structures)}"
         )
     structure = structures.pop()
     ref = models[0]
-    _STRUCTURE_MODELS.setdefault(structure, ref)
     open_system = any(not m.params.is_closed for m in models)
     # One frame for the batch (that of the first model): any frame gives exact results once
     # transformed back; the closer it is to each member's diagonal, the fewer steps.
     frame = frame_diagonal(ref)
-    frame_coeffs = np.array([c for _, c, _ in ref.hamiltonian_terms[:2]] + [0.0, 0.0, 0.0])
-    coeffs = np.array([[c for _, c, _ in m.hamiltonian_terms] for m in models]) - frame_coeffs
-    rates = np.array([[r for _, r, _ in m.dissipator_terms] for m in models])
+    frame_coeffs = np.array([t.coefficient if t.in_frame else 0.0
+                             for t in ref.hamiltonian_terms])
+    coeffs = np.array([[t.coefficient for t in m.hamiltonian_terms] for m in models])
+    coeffs = coeffs - frame_coeffs
+    rates = np.array([[t.coefficient for t in m.dissipator_terms] for m in models])
     kets = np.array([m.initial_ket for m in models], dtype=complex)
     y0 = kets if not open_system else np.einsum("bi,bj->bij", kets, kets.conj())
     times = np.asarray(times, dtype=float)
-    fn = _compiled_batch(structure, open_system, times.size, float(atol), float(rtol),
-                         tuple(frame.tolist()))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+    with _optional.x64(), _optional.quiet():
+        fn = _compiled_batch(structure, open_system, times.size, float(atol), float(rtol),
+                             tuple(frame.tolist()))
         ys = np.asarray(fn(coeffs, rates, y0, jax.numpy.asarray(times)))
     return [_frame_states(y, times, frame, ref.levels) for y in ys]
 
