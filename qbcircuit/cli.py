@@ -56,29 +56,21 @@ def _fock(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"not an integer or 'auto': {text!r}") from None
 
 
+#: How a parameter's annotation is read from the command line.
+_READERS = {"complex": _complex, "float": float, "int | None": _fock, "str": str}
+
+
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--alpha", type=_complex, default=1.0,
-                   help="coherent amplitude, a Python complex literal: 2, 1.5j, 1+0.5j")
-    p.add_argument("--delta", type=float, default=0.0, help="detuning omega_c - omega_q")
-    p.add_argument("--g", type=float, default=1.0, help="cell-cell coupling")
-    p.add_argument("--zeta", type=float, default=0.0, help="anisotropy in [-1, 1]")
-    p.add_argument("--kappa", type=float, default=0.0, help="cavity loss rate >= 0")
-    p.add_argument("--gamma", type=float, default=0.0, help="cell loss rate >= 0")
-    p.add_argument("--omega-q", type=float, default=1.0, help="qubit frequency > 0")
-    p.add_argument("--lam", type=float, default=1.0, help="charger-cell coupling >= 0")
-    p.add_argument("--fock", type=_fock, default=None,
-                   help="cavity Fock levels (default: automatic)")
-    p.add_argument("--encoding", choices=ENCODINGS, default="binary")
-    p.add_argument("--tail-tol", type=float, default=1e-10,
-                   help="largest coherent-state weight the truncation may cut off (default 1e-10)")
+    """One flag per BatteryParams field (``--omega-q`` for ``omega_q``), help from its metadata."""
+    for name, f in BatteryParams.fields().items():
+        choices = f.metadata.get("choices")
+        help_text = f.metadata["help"] + ("" if f.default is None else f" (default {f.default})")
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=_READERS[f.type],
+                       default=f.default, choices=choices, help=help_text)
 
 
 def _params(args) -> BatteryParams:
-    return BatteryParams(
-        alpha=args.alpha, delta=args.delta, g=args.g, zeta=args.zeta, kappa=args.kappa,
-        gamma=args.gamma, omega_q=args.omega_q, lam=args.lam, fock=args.fock,
-        encoding=args.encoding, tail_tol=args.tail_tol,
-    )
+    return BatteryParams(**{name: getattr(args, name) for name in BatteryParams.fields()})
 
 
 def build_parser() -> argparse.ArgumentParser:

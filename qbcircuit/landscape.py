@@ -31,7 +31,7 @@ METRICS = {
     "final_energy": ("E/omega_q at the last time", lambda tr: float(tr.energy[-1])),
 }
 #: BatteryParams fields a landscape axis may vary.
-AXES = ("alpha", "delta", "g", "zeta", "kappa", "gamma", "omega_q", "lam")
+AXES = BatteryParams.sweepable()
 
 
 @dataclass(frozen=True)

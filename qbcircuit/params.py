@@ -16,6 +16,7 @@ Lindblad rates :math:`\kappa` (cavity loss) and :math:`\gamma` (each cell), and 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -28,6 +29,10 @@ from ._checks import ParameterError, check_choice, check_complex, check_int, che
 ENCODINGS = ("binary", "gray", "unary")
 CELL_STATES = ("gg", "eg", "ge", "ee")
 
+#: Largest magnitude of a frequency or rate (in units of lambda): beyond it products with the
+#: truncation and the times overflow or lose every digit; the work estimate refuses long runs
+#: much earlier.
+MAX_FREQUENCY = 1e9
 #: Largest |alpha| accepted: the automatic truncation then needs about 170 Fock levels.
 MAX_ALPHA = 10.0
 #: Spare Fock levels above the coherent state's support when the Hamiltonian does not conserve
@@ -132,6 +137,11 @@ class TruncationWarning(UserWarning):
     """
 
 
+def _field(default, help: str, *, choices=None, sweep: bool = True):
+    """A parameter field with its help text (the CLI's flags and the sweep axes read it)."""
+    return field(default=default, metadata={"help": help, "choices": choices, "sweep": sweep})
+
+
 @dataclass(frozen=True)
 class BatteryParams:
     r"""Parameters of the two-cell battery, Eq. (1)-(3); validated at construction.
@@ -161,30 +171,36 @@ class BatteryParams:
     (1.0, 27)
     """
 
-    alpha: complex = 1.0
-    delta: float = 0.0
-    g: float = 1.0
-    zeta: float = 0.0
-    kappa: float = 0.0
-    gamma: float = 0.0
-    omega_q: float = 1.0
-    lam: float = 1.0
-    fock: int | None = None
-    encoding: str = "binary"
-    initial_cells: str = "gg"
-    tail_tol: float = 1e-10
+    alpha: complex = _field(1.0, "coherent amplitude, a complex number: 2, 1.5j, 1+0.5j "
+                                 f"(|alpha| <= {MAX_ALPHA:g})")
+    delta: float = _field(0.0, "detuning Delta = omega_c - omega_q")
+    g: float = _field(1.0, "cell-cell coupling")
+    zeta: float = _field(0.0, "anisotropy of the XY coupling, in [-1, 1]")
+    kappa: float = _field(0.0, "cavity loss rate, >= 0")
+    gamma: float = _field(0.0, "loss rate of each cell, >= 0")
+    omega_q: float = _field(1.0, "qubit frequency, > 0 (the paper never states it)")
+    lam: float = _field(1.0, "charger-cell coupling lambda, >= 0 (the unit of time is 1/lambda)")
+    fock: int | None = _field(None, "cavity Fock levels (default: automatic, sized to the need)",
+                              sweep=False)
+    encoding: str = _field("binary", "cavity encoding", choices=ENCODINGS, sweep=False)
+    initial_cells: str = _field("gg", "initial (primary, secondary) cells, e.g. eg = primary "
+                                      "excited", choices=CELL_STATES, sweep=False)
+    tail_tol: float = _field(1e-10, "largest coherent-state weight the automatic truncation "
+                                    "may cut off, in (0, 0.1]", sweep=False)
     levels: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         s = object.__setattr__
         s(self, "alpha", check_complex("alpha", self.alpha, max_abs=MAX_ALPHA))
-        s(self, "delta", check_real("delta", self.delta))
-        s(self, "g", check_real("g", self.g))
+        big = MAX_FREQUENCY
+        s(self, "delta", check_real("delta", self.delta, low=-big, high=big))
+        s(self, "g", check_real("g", self.g, low=-big, high=big))
         s(self, "zeta", check_real("zeta", self.zeta, low=-1.0, high=1.0))
-        s(self, "kappa", check_real("kappa", self.kappa, low=0.0))
-        s(self, "gamma", check_real("gamma", self.gamma, low=0.0))
-        s(self, "omega_q", check_real("omega_q", self.omega_q, low=0.0, low_open=True))
-        s(self, "lam", check_real("lam", self.lam, low=0.0))
+        s(self, "kappa", check_real("kappa", self.kappa, low=0.0, high=big))
+        s(self, "gamma", check_real("gamma", self.gamma, low=0.0, high=big))
+        s(self, "omega_q", check_real("omega_q", self.omega_q, low=0.0, low_open=True,
+                                      high=big))
+        s(self, "lam", check_real("lam", self.lam, low=0.0, high=big))
         s(self, "encoding", check_choice("encoding", self.encoding, ENCODINGS))
         s(self, "initial_cells", check_choice("initial_cells", self.initial_cells, CELL_STATES))
         s(self, "tail_tol", check_real("tail_tol", self.tail_tol, low=0.0, high=0.1, low_open=True))
@@ -221,6 +237,16 @@ class BatteryParams:
     def cut_weight(self) -> float:
         """Weight of the coherent state the truncation cuts off (before renormalisation)."""
         return self.cut_weight_at(self.levels)
+
+    @classmethod
+    def fields(cls) -> dict:
+        """The dataclass field of every input parameter, by name (help text in ``metadata``)."""
+        return {f.name: f for f in dataclasses.fields(cls) if f.init}
+
+    @classmethod
+    def sweepable(cls) -> tuple[str, ...]:
+        """Names of the numeric parameters a sweep or landscape axis may vary."""
+        return tuple(n for n, f in cls.fields().items() if f.metadata.get("sweep"))
 
     @property
     def omega_c(self) -> float:

@@ -35,6 +35,8 @@ TAIL_TOL = 1e-10
         ({"fock": 3.5}, "fock must be an integer"),
         ({"tail_tol": 0.0}, "tail_tol must be > 0"),
         ({"g": 10**400}, "g must be finite"),
+        ({"delta": 1e300}, "delta must be <= 1e+09"),
+        ({"omega_q": 1e300}, "omega_q must be <= 1e+09"),
         ({"alpha": 10**400}, "alpha must be finite"),
     ],
 )
