@@ -13,8 +13,40 @@ import qutip as qt
 REFERENCE_OPTIONS = {"atol": 1e-12, "rtol": 1e-10, "nsteps": 1_000_000}
 
 
-def qutip_model(alpha, delta, g, zeta, kappa, gamma, omega_q, lam, levels, initial_cells="gg"):
-    """Hamiltonian, collapse operators, initial state and sigma_z of cell 2, as qutip objects."""
+#: Positional order of the model's inputs, and the defaults of those that have one.
+ORDER = ("alpha", "delta", "g", "zeta", "kappa", "gamma", "omega_q", "lam", "levels",
+         "initial_cells")
+DEFAULTS = dict(delta=0.0, g=1.0, zeta=0.0, kappa=0.0, gamma=0.0, omega_q=1.0, lam=1.0,
+                initial_cells="gg")
+
+
+def model_inputs(*args, **kwargs) -> dict:
+    """The inputs as a dict, from a parameter object (read by attribute), positions or keywords.
+
+    ``qutip_model(params)``, ``qutip_model(params, levels=40)``, ``qutip_model(alpha=1,
+    levels=13)`` and ``qutip_model(1, 0, 1, 0, 0, 0, 1, 1, 13)`` all work. Only the inputs are
+    read from a parameter object; nothing of qbcircuit computes anything here.
+    """
+    if len(args) == 1 and hasattr(args[0], "alpha"):
+        p = args[0]
+        values = {k: getattr(p, k) for k in ORDER}
+    else:
+        values = {**DEFAULTS, **dict(zip(ORDER, args, strict=False))}
+    values.update(kwargs)
+    missing = [k for k in ORDER if k not in values]
+    if missing:
+        raise TypeError(f"qutip reference: missing {missing}")
+    return values
+
+
+def qutip_model(*args, **kwargs):
+    """Hamiltonian, collapse operators, initial state and sigma_z of cell 2, as qutip objects.
+
+    Inputs as for :func:`model_inputs`.
+    """
+    v = model_inputs(*args, **kwargs)
+    alpha, delta, g, zeta, kappa, gamma, omega_q, lam, levels, initial_cells = (
+        v[k] for k in ORDER)
     a = qt.tensor(qt.destroy(levels), qt.qeye(2), qt.qeye(2))
     # qutip basis(2, 0) = |g>, destroy(2) = |g><e| = sigma_-.
     sm1 = qt.tensor(qt.qeye(levels), qt.destroy(2), qt.qeye(2))
@@ -40,23 +72,28 @@ def qutip_model(alpha, delta, g, zeta, kappa, gamma, omega_q, lam, levels, initi
 
 
 def qutip_observables(states, sz2, sz2_initial):
-    """Energy, fluctuation and concurrence from qutip states (kets or density matrices)."""
+    """Energy, fluctuation and concurrence from qutip states (kets or density matrices).
+
+    Energy E/wq = (<sz2>_t - <sz2>_0)/2 (Eq. 5 with H_QB = (wq/2) sz2); fluctuation
+    Sigma/wq = sqrt(Var(H_QB))/wq = sqrt(Var(sz2))/2 by qutip's own ``variance`` (Eq. 6 for an
+    initial eigenstate of H_QB, without the package's reduced formula); concurrence by qutip.
+    """
     energy, fluct, conc = [], [], []
     for s in states:
         rho = s if s.isoper else qt.ket2dm(s)
         cells = rho.ptrace([1, 2])
-        z = qt.expect(sz2, rho)
-        energy.append(0.5 * (z - sz2_initial))
-        fluct.append(0.5 * np.sqrt(max(0.0, 1 - z**2)))
+        energy.append(0.5 * (qt.expect(sz2, rho) - sz2_initial))
+        fluct.append(0.5 * np.sqrt(max(0.0, qt.variance(sz2, rho))))
         conc.append(qt.concurrence(cells))
     return np.array(energy), np.array(fluct), np.array(conc)
 
 
-def qutip_trajectory(times, *, alpha, delta=0.0, g=1.0, zeta=0.0, kappa=0.0, gamma=0.0,
-                     omega_q=1.0, lam=1.0, levels, initial_cells="gg", options=None):
-    """Energy, fluctuation, concurrence at ``times`` from qutip ``mesolve``."""
-    H, c_ops, psi0, sz2 = qutip_model(alpha, delta, g, zeta, kappa, gamma, omega_q, lam, levels,
-                                      initial_cells)
+def qutip_trajectory(times, *args, options=None, **kwargs):
+    """Energy, fluctuation, concurrence at ``times`` from qutip ``mesolve``.
+
+    Inputs as for :func:`model_inputs`: a parameter object or keywords.
+    """
+    H, c_ops, psi0, sz2 = qutip_model(*args, **kwargs)
     result = qt.mesolve(H, psi0, np.asarray(times, float), c_ops,
                         options=options or REFERENCE_OPTIONS)
     z0 = qt.expect(sz2, psi0)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from assertions import assert_observables_close
 from qutip_reference import qutip_trajectory
 
 from qbcircuit import BatteryModel, BatteryParams, ParameterError, simulate, simulate_many
@@ -28,9 +29,8 @@ CASES = {
 
 
 def assert_trajectories_close(a, b):
-    assert np.max(np.abs(a.energy - b.energy)) < ENERGY_ATOL
-    assert np.max(np.abs(a.fluctuation - b.fluctuation)) < FLUCTUATION_ATOL
-    assert np.max(np.abs(a.concurrence - b.concurrence)) < CONCURRENCE_ATOL
+    assert_observables_close(a, b, energy_atol=ENERGY_ATOL, fluctuation_atol=FLUCTUATION_ATOL,
+                             concurrence_atol=CONCURRENCE_ATOL)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -43,14 +43,16 @@ def test_dynamics_matches_exact(case):
     assert ours.trace_error < 1e-7 and ours.min_eigenvalue > -1e-7
 
 
-def test_dynamics_matches_qutip():
-    kwargs = dict(alpha=1.0 + 0.5j, zeta=0.5, kappa=0.4, gamma=0.2, delta=-0.3, omega_q=1.2)
+@pytest.mark.parametrize("kwargs", [
+    dict(alpha=1.0 + 0.5j, zeta=0.5, kappa=0.4, gamma=0.2, delta=-0.3, omega_q=1.2),
+    # excited initial cells: swapping the primary and the secondary cell would fail here
+    dict(alpha=0.8, zeta=0.3, gamma=0.3, g=0.7, initial_cells="eg"),
+    dict(alpha=0.8j, zeta=-0.6, kappa=0.2, delta=0.4, initial_cells="ge"),
+])
+def test_dynamics_matches_qutip(kwargs):
     params = BatteryParams(**kwargs)
     ours = simulate(params, TIMES, method="dynamics")
-    energy, fluct, conc = qutip_trajectory(TIMES, levels=params.levels, **kwargs)
-    assert np.max(np.abs(ours.energy - energy)) < ENERGY_ATOL
-    assert np.max(np.abs(ours.fluctuation - fluct)) < FLUCTUATION_ATOL
-    assert np.max(np.abs(ours.concurrence - conc)) < CONCURRENCE_ATOL
+    assert_trajectories_close(ours, qutip_trajectory(TIMES, params, levels=ours.levels))
 
 
 @pytest.mark.parametrize("closed", [True, False])
