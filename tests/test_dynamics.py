@@ -111,12 +111,15 @@ def test_array_libraries_agree(library):
     assert_trajectories_close(ours, ref)
 
 
-def test_simulate_many_equals_simulate_one_by_one():
+def test_simulate_many_keeps_the_order_of_its_inputs():
     params = [BatteryParams(alpha=1.0, zeta=z, gamma=gm) for z, gm in [(0, 0), (1, 0.2)]]
     many = simulate_many(params, TIMES[:40], method="dynamics")
-    for p, tr in zip(params, many, strict=True):
-        one = simulate(p, TIMES[:40], method="dynamics")
-        assert np.max(np.abs(tr.energy - one.energy)) == 0
+    backwards = simulate_many(params[::-1], TIMES[:40], method="dynamics")
+    assert [tr.params for tr in many] == params == [tr.params for tr in backwards[::-1]]
+    assert np.max(np.abs(many[0].energy - many[1].energy)) > 1e-2  # an order swap would show
+    for p, tr, back in zip(params, many, backwards[::-1], strict=True):
+        assert np.array_equal(tr.energy, back.energy)
+        assert_trajectories_close(tr, simulate(p, TIMES[:40], method="exact"))
     with pytest.raises(ParameterError, match=r"params_list\[1\] must be a BatteryParams"):
         simulate_many([params[0], "x"], TIMES)
 
