@@ -119,13 +119,23 @@ class Term(NamedTuple):
     in_frame: bool = False
 
 
-#: Eq. (1) term by term: name -> (belongs to the rotating frame, coefficient of the parameters).
+def _xy(p, sign: int) -> float:
+    # xy: (g/2)[(1+zeta) XX + (1-zeta) YY]; exchange_zeta: g zeta (s+s- + s-s+) = (g zeta/2)(XX+YY)
+    if p.cell_coupling == "exchange_zeta":
+        return p.g * p.zeta / 2
+    return p.g * (1 + sign * p.zeta) / 2
+
+
+#: Eq. (1) term by term: name -> (belongs to the rotating frame, coefficient of the parameters,
+#: whether the term is present). A model variant changes coefficients or adds terms here only.
 HAMILTONIAN_TERMS = {
-    "number": (True, lambda p: p.omega_c),
-    "sigma_z": (True, lambda p: p.omega_q / 2),
-    "jaynes_cummings": (False, lambda p: p.lam),
-    "xx": (False, lambda p: p.g * (1 + p.zeta) / 2),
-    "yy": (False, lambda p: p.g * (1 - p.zeta) / 2),
+    "number": (True, lambda p: p.omega_c, None),
+    "sigma_z": (True, lambda p: p.omega_q / 2, None),
+    "jaynes_cummings": (False, lambda p: p.lam, None),
+    "jaynes_cummings_secondary": (False, lambda p: p.lam,
+                                  lambda p: p.charger_coupling == "both"),
+    "xx": (False, lambda p: _xy(p, +1), None),
+    "yy": (False, lambda p: _xy(p, -1), None),
 }
 #: Eq. (2) channel by channel: name -> rate of the parameters.
 DISSIPATOR_TERMS = {
@@ -151,11 +161,13 @@ class _Structure:
         self.photon_number = SparsePauliOp("II").tensor(self.encoding.number())
         self.sigma_minus = [_cell_op(c, _SIGMA_MINUS).tensor(id_cav) for c in (0, 1)]
         self.sigma_z = [_cell_op(c, [("Z", -1.0)]).tensor(id_cav) for c in (0, 1)]
-        jc = _cell_op(0, _SIGMA_PLUS).tensor(a) + _cell_op(0, _SIGMA_MINUS).tensor(a.adjoint())
+        jc = [_cell_op(c, _SIGMA_PLUS).tensor(a) + _cell_op(c, _SIGMA_MINUS).tensor(a.adjoint())
+              for c in (0, 1)]
         self.operators = {
             "number": self.photon_number,
             "sigma_z": (self.sigma_z[0] + self.sigma_z[1]).simplify(),
-            "jaynes_cummings": _real_coefficients(jc),
+            "jaynes_cummings": _real_coefficients(jc[0]),
+            "jaynes_cummings_secondary": _real_coefficients(jc[1]),
             "xx": SparsePauliOp.from_sparse_list([("XX", [0, 1], 1.0)], 2).tensor(id_cav),
             "yy": SparsePauliOp.from_sparse_list([("YY", [0, 1], 1.0)], 2).tensor(id_cav),
             "cavity_loss": self.annihilation,
@@ -258,10 +270,17 @@ class BatteryModel:
         (:math:`g(1+\zeta)/2`, :math:`\sigma_x^{(1)}\sigma_x^{(2)} = X X`) and ``yy``
         (:math:`g(1-\zeta)/2`, :math:`\sigma_y^{(1)}\sigma_y^{(2)} = Y Y`). The first two
         (diagonal) form the rotating frame (``Term.in_frame``).
+
+        Variants (``params.variant``): ``charger_coupling="both"`` adds
+        ``jaynes_cummings_secondary`` (:math:`\lambda`,
+        :math:`\sigma_+^{(2)}a + \sigma_-^{(2)}a^\dagger`); ``cell_coupling="exchange_zeta"``
+        gives ``xx`` and ``yy`` the coefficient :math:`g\zeta/2` each, i.e.
+        :math:`g\zeta(\sigma_+^{(1)}\sigma_-^{(2)} + \sigma_-^{(1)}\sigma_+^{(2)})`.
         """
-        ops = self._structure.operators
-        return [Term(name, float(coefficient(self.params)), ops[name], in_frame)
-                for name, (in_frame, coefficient) in HAMILTONIAN_TERMS.items()]
+        ops, p = self._structure.operators, self.params
+        return [Term(name, float(coefficient(p)), ops[name], in_frame)
+                for name, (in_frame, coefficient, present) in HAMILTONIAN_TERMS.items()
+                if present is None or present(p)]
 
     @cached_property
     def dissipator_terms(self) -> list[Term]:

@@ -28,6 +28,9 @@ from ._checks import ParameterError, check_choice, check_complex, check_int, che
 
 ENCODINGS = ("binary", "gray", "unary")
 CELL_STATES = ("gg", "eg", "ge", "ee")
+#: Model variants (see BatteryParams): which cells the charger drives, how the cells couple.
+CHARGER_COUPLINGS = ("primary", "both")
+CELL_COUPLINGS = ("xy", "exchange_zeta")
 
 #: Largest magnitude of a frequency or rate (in units of lambda): beyond it products with the
 #: truncation and the times overflow or lose every digit; the work estimate refuses long runs
@@ -137,6 +140,14 @@ class TruncationWarning(UserWarning):
     """
 
 
+#: Named model variants: name -> (charger_coupling, cell_coupling); Eq. (1) has no name.
+VARIANTS = {
+    "tavis-cummings": ("both", "exchange_zeta"),
+    "both-chargers": ("both", "xy"),
+    "exchange": ("primary", "exchange_zeta"),
+}
+
+
 def _field(default, help: str, *, choices=None, sweep: bool = True):
     """A parameter field with its help text (the CLI's flags and the sweep axes read it)."""
     return field(default=default, metadata={"help": help, "choices": choices, "sweep": sweep})
@@ -162,6 +173,14 @@ class BatteryParams:
         initial_cells: initial product state of (primary, secondary) cells, one of
             ``"gg"`` (the paper's), ``"eg"``, ``"ge"``, ``"ee"``; ``"eg"`` = primary excited.
         tail_tol: largest coherent-state weight the truncation may cut off, in (0, 0.1].
+        charger_coupling: ``"primary"`` (Eq. (1): the charger drives cell 1 only) or
+            ``"both"``: :math:`\lambda\sum_{j=1,2}(\sigma_+^{(j)}a + \sigma_-^{(j)}a^\dagger)`,
+            a Tavis-Cummings charger (the structure the paper's printed reduced equations
+            suggest).
+        cell_coupling: ``"xy"`` (Eq. (1)) or ``"exchange_zeta"``: the cells exchange
+            excitations only, :math:`g\zeta(\sigma_+^{(1)}\sigma_-^{(2)} +
+            \sigma_-^{(1)}\sigma_+^{(2)})` (so at zeta = 0 they do not couple), as the paper's
+            printed reduced equations read.
 
     Raises:
         ParameterError: an input is out of range; the message names it and the range.
@@ -187,6 +206,12 @@ class BatteryParams:
                                       "excited", choices=CELL_STATES, sweep=False)
     tail_tol: float = _field(1e-10, "largest coherent-state weight the automatic truncation "
                                     "may cut off, in (0, 0.1]", sweep=False)
+    charger_coupling: str = _field("primary", "model variant: the charger drives the primary "
+                                   "cell (Eq. 1) or both cells (Tavis-Cummings)",
+                                   choices=CHARGER_COUPLINGS, sweep=False)
+    cell_coupling: str = _field("xy", "model variant: the anisotropic XY coupling of Eq. (1), or "
+                                "a flip-flop of strength g*zeta", choices=CELL_COUPLINGS,
+                                sweep=False)
     levels: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -203,6 +228,8 @@ class BatteryParams:
         s(self, "lam", check_real("lam", self.lam, low=0.0, high=big))
         s(self, "encoding", check_choice("encoding", self.encoding, ENCODINGS))
         s(self, "initial_cells", check_choice("initial_cells", self.initial_cells, CELL_STATES))
+        check_choice("charger_coupling", self.charger_coupling, CHARGER_COUPLINGS)
+        check_choice("cell_coupling", self.cell_coupling, CELL_COUPLINGS)
         s(self, "tail_tol", check_real("tail_tol", self.tail_tol, low=0.0, high=0.1, low_open=True))
         cap = MAX_FOCK[self.encoding]
         if self.fock is None:
@@ -256,12 +283,22 @@ class BatteryParams:
     @property
     def spare_levels(self) -> int:
         """Levels the automatic truncation keeps above the coherent tail (:func:`spare_levels`)."""
-        return spare_levels(self.zeta, self.initial_cells)
+        return spare_levels(0.0 if self.conserves_excitations else self.zeta, self.initial_cells)
 
     @property
     def conserves_excitations(self) -> bool:
-        """True when H conserves N = n + (excited cells) (zeta = 0): the sized cut is exact."""
-        return self.zeta == 0
+        """True when H conserves N = n + (excited cells): the sized cut is then exact.
+
+        The XY coupling's counter-rotating part g*zeta (s+ s+ + s- s-) breaks it for
+        zeta != 0; the flip-flop variant and either charger coupling keep it.
+        """
+        return self.zeta == 0 or self.cell_coupling == "exchange_zeta"
+
+    @property
+    def variant(self) -> str | None:
+        """The model variant's name, or None for the paper's Eq. (1) (see ``VARIANTS``)."""
+        key = (self.charger_coupling, self.cell_coupling)
+        return next((name for name, v in VARIANTS.items() if v == key), None)
 
     @property
     def is_closed(self) -> bool:

@@ -15,9 +15,9 @@ REFERENCE_OPTIONS = {"atol": 1e-12, "rtol": 1e-10, "nsteps": 1_000_000}
 
 #: Positional order of the model's inputs, and the defaults of those that have one.
 ORDER = ("alpha", "delta", "g", "zeta", "kappa", "gamma", "omega_q", "lam", "levels",
-         "initial_cells")
+         "initial_cells", "charger_coupling", "cell_coupling")
 DEFAULTS = dict(delta=0.0, g=1.0, zeta=0.0, kappa=0.0, gamma=0.0, omega_q=1.0, lam=1.0,
-                initial_cells="gg")
+                initial_cells="gg", charger_coupling="primary", cell_coupling="xy")
 
 
 def model_inputs(*args, **kwargs) -> dict:
@@ -45,8 +45,8 @@ def qutip_model(*args, **kwargs):
     Inputs as for :func:`model_inputs`.
     """
     v = model_inputs(*args, **kwargs)
-    alpha, delta, g, zeta, kappa, gamma, omega_q, lam, levels, initial_cells = (
-        v[k] for k in ORDER)
+    (alpha, delta, g, zeta, kappa, gamma, omega_q, lam, levels, initial_cells, charger,
+     cells_coupling) = (v[k] for k in ORDER)
     a = qt.tensor(qt.destroy(levels), qt.qeye(2), qt.qeye(2))
     # qutip basis(2, 0) = |g>, destroy(2) = |g><e| = sigma_-.
     sm1 = qt.tensor(qt.qeye(levels), qt.destroy(2), qt.qeye(2))
@@ -55,12 +55,14 @@ def qutip_model(*args, **kwargs):
     sx = [s + s.dag() for s in (sm1, sm2)]
     sy = [-1j * (s.dag() - s) for s in (sm1, sm2)]
     omega_c = omega_q + delta
-    H = (
-        omega_c * a.dag() * a
-        + omega_q / 2 * (sz[0] + sz[1])
-        + lam * (sm1.dag() * a + sm1 * a.dag())
-        + g / 2 * ((1 + zeta) * sx[0] * sx[1] + (1 - zeta) * sy[0] * sy[1])
-    )
+    H = omega_c * a.dag() * a + omega_q / 2 * (sz[0] + sz[1])
+    # charger: Jaynes-Cummings on cell 1 (Eq. 1), or on both cells (Tavis-Cummings variant)
+    for s in (sm1, sm2) if charger == "both" else (sm1,):
+        H += lam * (s.dag() * a + s * a.dag())
+    if cells_coupling == "xy":  # Eq. (1)
+        H += g / 2 * ((1 + zeta) * sx[0] * sx[1] + (1 - zeta) * sy[0] * sy[1])
+    else:  # flip-flop of strength g*zeta
+        H += g * zeta * (sm1.dag() * sm2 + sm1 * sm2.dag())
     c_ops = []
     if kappa > 0:
         c_ops.append(np.sqrt(kappa) * a)
