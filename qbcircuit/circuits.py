@@ -1,15 +1,16 @@
 r"""Circuits of the battery: the only module that builds them (no simulation here).
 
 A Trotterized run prepares Eq. (3) and then applies, per step h, the Lindblad evolution of
-Eq. (2) split into the Hamiltonian's Pauli terms :math:`A_1 .. A_M` (:math:`H = \sum_j A_j`)
-and the dissipator :math:`\mathcal{D}`:
+Eq. (2) split into the Hamiltonian part and the dissipator :math:`\mathcal{D}`:
 
-* order 1 (Lie-Trotter): :math:`\mathcal{S}_h = \mathcal{D}_h\,\mathcal{F}_h`;
-* order 2 (Strang): :math:`\mathcal{S}_h = \mathcal{R}_{h/2}\,\mathcal{D}_h\,\mathcal{F}_{h/2}`,
+* order 1 (Lie-Trotter): :math:`\mathcal{S}_h = \mathcal{D}_h\,\mathcal{U}^{(1)}_h`;
+* order 2 (symmetric split): :math:`\mathcal{S}_h = \mathcal{U}^{(2)}_{h/2}\,\mathcal{D}_h\,
+  \mathcal{U}^{(2)}_{h/2}`,
 
-where :math:`F_\tau = e^{-iA_M\tau}\cdots e^{-iA_1\tau}` is the forward Lie-Trotter sweep
-(``PauliEvolutionGate`` with ``LieTrotter``), :math:`R_\tau` the same sweep in reverse order,
-and :math:`\mathcal{D}_h` the dissipation of Eq. (2) over h as exact channels:
+where :math:`U^{(1)}_\tau` and :math:`U^{(2)}_\tau` are the order-1 (Lie-Trotter) and
+order-2 (Suzuki-Trotter) product formulas of :math:`e^{-iH\tau}` over the Pauli terms of H
+(``PauliEvolutionGate``), and :math:`\mathcal{D}_h` the dissipation of Eq. (2) over h as
+exact channels:
 
 * each cell: amplitude damping with :math:`p = 1 - e^{-\gamma h}`;
 * the cavity: the bosonic loss channel of transmissivity :math:`\eta = e^{-\kappa h}`, Kraus
@@ -18,12 +19,11 @@ and :math:`\mathcal{D}_h` the dissipation of Eq. (2) over h as exact channels:
   register states outside the code space, so the channel is trace preserving on the register).
 
 The three channels act on different qubits and commute, so :math:`\mathcal{D}_h` is the exact
-solution of the dissipative part. The order-2 step is the symmetric (Strang) splitting of
-all M + 1 generators, so it is second order with dissipation too (local error O(h^3), global
-O(dt^2)); without dissipation :math:`R_{h/2}F_{h/2}` is exactly Qiskit's order-2
-Suzuki-Trotter step of H over h. Adjacent sweeps (:math:`R_{h/2}` of one step and
-:math:`F_{h/2}` of the next; all sweeps of an output interval in a closed system) form one
-``"evolve"`` operation of :func:`trotter_schedule`, which an engine may apply as one unitary.
+solution of the dissipative part. The order-2 step is symmetric, hence second order with
+dissipation too (local error O(h^3), global O(dt^2)); without dissipation it is the order-2
+formula with step h/2. Adjacent half steps (the last of one step and the first of the next;
+all of an output interval in a closed system) form one ``"evolve"`` operation of
+:func:`trotter_schedule`, which an engine may apply as one unitary (their product).
 
 Dissipation is carried by a *noise model*, as a device's noise would be: the circuit of
 :func:`trotter_circuit` holds an identity ``UnitaryGate`` with a label per channel and step
@@ -79,9 +79,9 @@ class TrotterSchedule:
 
     Args:
         ops: ``("evolve", pieces)``, ``("dissipate", h)`` or ``("save", i)`` (output time i
-            reached). ``pieces`` is a tuple of ``(sweep, tau)`` with sweep ``"forward"`` or
-            ``"reverse"`` (:func:`sweep_gate`), in the order applied; consecutive sweeps with
-            no dissipation or save between them are one ``"evolve"`` operation.
+            reached). ``pieces`` is a tuple of ``(order, tau)``: the product formula of that
+            order over tau (:func:`evolution_gate`), in the order applied; consecutive pieces
+            with no dissipation or save between them are one ``"evolve"`` operation.
         steps (array of shape (S,)): the step lengths h_j (:func:`step_schedule`).
         saves (array of shape (T,)): output time i is reached after ``saves[i]`` steps.
     """
@@ -100,7 +100,8 @@ class TrotterCircuit:
     """A Trotterized run: the circuit, its noise, and where the output times fall.
 
     Args:
-        circuit: state preparation, then the schedule's sweeps and dissipation gates.
+        circuit: state preparation, then the schedule's product formulas and
+            dissipation gates.
         noise: the channels carried by the labelled identity gates.
         steps (array of shape (S,)): the step lengths h_j.
         save_labels: the label of each output time, in order (``"t0000"``, ...).
@@ -212,23 +213,6 @@ def evolution_gate(model: BatteryModel, dt: float, order: int) -> PauliEvolution
     return PauliEvolutionGate(_real_hamiltonian(model), float(dt), synthesis=synthesis)
 
 
-SWEEPS = ("forward", "reverse")
-
-
-def sweep_gate(model: BatteryModel, tau: float, sweep: str = "forward") -> PauliEvolutionGate:
-    r"""A Lie-Trotter sweep over the Pauli terms of H: :math:`F_\tau` or :math:`R_\tau`.
-
-    ``"forward"``: :math:`e^{-iA_M\tau}\cdots e^{-iA_1\tau}` (terms in the order of the
-    simplified ``model.hamiltonian``, :math:`A_1` applied first); ``"reverse"``: the terms in
-    reverse order. :math:`R_{h/2}F_{h/2}` is Qiskit's order-2 Suzuki-Trotter step over h.
-    """
-    check_choice("sweep", sweep, SWEEPS)
-    H = _real_hamiltonian(model)
-    if sweep == "reverse":
-        H = type(H)(H.paulis[::-1], H.coeffs[::-1])
-    return PauliEvolutionGate(H, float(tau), synthesis=LieTrotter())
-
-
 def trotter_step(model: BatteryModel, dt: float, order: int = 2) -> QuantumCircuit:
     """One Trotter step (no dissipation) as a circuit on the whole register."""
     qc = QuantumCircuit(model.num_qubits, name="trotter_step")
@@ -291,15 +275,15 @@ def trotter_schedule(times, *, dt: float, order: int = 2, dissipative: bool = Tr
     Args:
         times (array of shape (T,)): non-negative increasing output times.
         dt: the largest step (see :func:`step_schedule`).
-        order: 1 (Lie-Trotter: F_h then D_h) or 2 (Strang: F_{h/2}, D_h, R_{h/2}).
+        order: 1 (Lie-Trotter: U1(h) then D(h)) or 2 (symmetric: U2(h/2), D(h), U2(h/2)).
         dissipative: include the ``"dissipate"`` operations (False for a closed system: all
-            sweeps between two output times are then one ``"evolve"`` operation).
+            pieces between two output times are then one ``"evolve"`` operation).
 
     >>> s = trotter_schedule([0.0, 0.2], dt=0.1, order=2)
     >>> [op[0] for op in s.ops]
     ['save', 'evolve', 'dissipate', 'evolve', 'dissipate', 'evolve', 'save']
     >>> s.ops[3][1]
-    (('reverse', 0.05), ('forward', 0.05))
+    ((2, 0.05), (2, 0.05))
     """
     order = _check_order(order)
     steps, saves = step_schedule(times, dt)
@@ -308,11 +292,11 @@ def trotter_schedule(times, *, dt: float, order: int = 2, dissipative: bool = Tr
     rep = [canon.setdefault(round(float(h), _STEP_DECIMALS), float(h)) for h in steps]
     ops: list = []
 
-    def evolve(sweep, tau):
+    def evolve(tau):
         if ops and ops[-1][0] == "evolve":
-            ops[-1] = ("evolve", ops[-1][1] + ((sweep, tau),))
+            ops[-1] = ("evolve", ops[-1][1] + ((order, tau),))
         else:
-            ops.append(("evolve", ((sweep, tau),)))
+            ops.append(("evolve", ((order, tau),)))
 
     halves: dict[float, float] = {}
     pending = 0
@@ -324,15 +308,15 @@ def trotter_schedule(times, *, dt: float, order: int = 2, dissipative: bool = Tr
             break
         h = rep[i]
         if order == 1:
-            evolve("forward", h)
+            evolve(h)
             if dissipative:
                 ops.append(("dissipate", h))
         else:
             half = halves.setdefault(h, h / 2)
-            evolve("forward", half)
+            evolve(half)
             if dissipative:
                 ops.append(("dissipate", h))
-            evolve("reverse", half)
+            evolve(half)
     return TrotterSchedule(tuple(ops), steps, saves)
 
 
@@ -400,17 +384,18 @@ def trotter_circuit(
     """The Trotterized run of ``model`` reaching every time in ``times`` exactly.
 
     The circuit a device would run: state preparation, then :func:`trotter_schedule`'s
-    sweeps as ``PauliEvolutionGate`` and its dissipation as labelled identity gates (one label
-    per channel and step length) whose channels :class:`NoiseSpec` describes. Its length grows
-    with the number of steps; the trotter engine runs the same schedule in short segments.
+    product formulas as ``PauliEvolutionGate`` and its dissipation as labelled identity gates
+    (one label per channel and step length) whose channels :class:`NoiseSpec` describes. Its
+    length grows with the number of steps; the trotter engine runs the same schedule in short
+    segments.
 
     Args:
         model: the battery model.
         times (array of shape (T,)): non-negative increasing output times.
         dt: the largest step (see :func:`step_schedule`).
-        order: 1 (Lie-Trotter) or 2 (Strang, see the module docstring).
+        order: 1 (Lie-Trotter) or 2 (symmetric split, see the module docstring).
         lower: optional map from an ``"evolve"`` operation's pieces to one instruction on the
-            whole register (e.g. its unitary); default: one ``PauliEvolutionGate`` per sweep.
+            whole register (e.g. its unitary); default: one ``PauliEvolutionGate`` per piece.
         save: optional ``save(circuit, label)`` called at every output time.
 
     Returns:
@@ -425,7 +410,7 @@ def trotter_circuit(
     def evolve(pieces):
         if lower is not None:
             return [(lower(pieces), register)]
-        return [(sweep_gate(model, tau, sweep), register) for sweep, tau in pieces]
+        return [(evolution_gate(model, tau, o), register) for o, tau in pieces]
 
     def dissipate(h):
         return [(_identity(s.label, len(q)), list(q)) for s in specs[h] for q in s.qubits]

@@ -16,7 +16,6 @@ from qbcircuit.circuits import (
     loss_kraus,
     state_preparation,
     step_schedule,
-    sweep_gate,
     trotter_circuit,
     trotter_schedule,
     trotter_step,
@@ -28,7 +27,7 @@ TIME_ATOL = 1e-12  # output times reached by the step schedule
 STATE_ATOL = 1e-10  # prepared state vs Eq. (3)
 TP_ATOL = 1e-12  # sum K^dag K = 1
 CHANNEL_ATOL = 1e-10  # Kraus channel vs exp(dt kappa D[a])
-SWEEP_ATOL = 1e-10  # products of Lie sweeps vs Qiskit's Suzuki-Trotter step
+SWEEP_ATOL = 1e-10  # circuit pieces vs Qiskit's Suzuki-Trotter step
 
 # Per encoding: a model small enough for every check here (unary: one qubit per level).
 SMALL = {
@@ -124,34 +123,41 @@ def test_trotter_circuit_noise_labels_and_saves():
     assert names.count("PauliEvolution") == built.steps.size
 
 
-def test_schedule_order2_is_strang_with_merged_sweeps():
+def test_schedule_order2_is_symmetric_with_merged_half_steps():
     s = trotter_schedule([0.0, 0.25], dt=0.1, order=2)
     kinds = [op[0] for op in s.ops]
-    # F(h/2) D(h) [R(h/2) F(h/2)] D(h) [R F] D(h/2 step) R: one evolve between dissipations
+    # U(h/2) D(h) [U(h/2) U(h/2)] D(h) [U(h/2) U(h'/2)] D(h') U(h'/2), h' = 0.05
     assert kinds == ["save", "evolve", "dissipate", "evolve", "dissipate", "evolve",
                      "dissipate", "evolve", "save"]
-    assert s.ops[1][1] == (("forward", 0.05),)
-    (r, tr), (f, tf) = s.ops[5][1]
-    assert (r, f) == ("reverse", "forward") and (tr, tf) == pytest.approx((0.05, 0.025))
-    assert s.ops[-2][1][0][0] == "reverse" and s.ops[-2][1][0][1] == pytest.approx(0.025)
+    assert s.ops[1][1] == ((2, 0.05),)
+    assert s.ops[3][1] == ((2, 0.05), (2, 0.05))
+    assert [o for o, _ in s.ops[5][1]] == [2, 2]
+    assert [tau for _, tau in s.ops[5][1]] == pytest.approx([0.05, 0.025])
+    assert s.ops[-2][1][0][1] == pytest.approx(0.025)
     assert [h for k, h in s.ops if k == "dissipate"] == pytest.approx([0.1, 0.1, 0.05])
+
+
+def test_schedule_order1_is_lie_trotter():
+    s = trotter_schedule([0.0, 0.2], dt=0.1, order=1)
+    assert s.ops == (("save", 0), ("evolve", ((1, 0.1),)), ("dissipate", 0.1),
+                     ("evolve", ((1, 0.1),)), ("dissipate", 0.1), ("save", 1))
 
 
 def test_schedule_closed_system_one_evolve_per_interval():
     s = trotter_schedule([0.0, 0.25, 0.5], dt=0.1, order=2, dissipative=False)
     assert [op[0] for op in s.ops] == ["save", "evolve", "save", "evolve", "save"]
-    assert len(s.ops[1][1]) == 6  # three steps, two sweeps each
+    assert len(s.ops[1][1]) == 6  # three steps, two half steps each
 
 
-def test_reverse_after_forward_sweep_is_suzuki_trotter():
-    """R(h/2) F(h/2) is Qiskit's order-2 Suzuki-Trotter step, and R = F^T for a real H."""
-    model = BatteryModel(BatteryParams(alpha=0.5, fock=4, delta=0.5, zeta=0.5))
-    h = 0.3
-    F = Operator(sweep_gate(model, h / 2, "forward")).data
-    R = Operator(sweep_gate(model, h / 2, "reverse")).data
-    st2 = Operator(trotter_step(model, h, order=2)).data
-    np.testing.assert_allclose(R @ F, st2, atol=SWEEP_ATOL)
-    np.testing.assert_allclose(R, F.T, atol=SWEEP_ATOL)
+def test_closed_circuit_is_the_half_step_formula_repeated():
+    """Without dissipation the order-2 circuit is U2(h/2) applied twice per step."""
+    model = BatteryModel(BatteryParams(alpha=0.5, fock=4, delta=0.5, zeta=0.5, tail_tol=1e-3))
+    built = trotter_circuit(model, [0.0, 0.3], dt=0.3, order=2)
+    evo = [i.operation for i in built.circuit.data if i.operation.name == "PauliEvolution"]
+    assert len(evo) == 2 and all(g.time == pytest.approx(0.15) for g in evo)
+    half = Operator(trotter_step(model, 0.15, order=2)).data
+    np.testing.assert_allclose(Operator(evo[0]).data @ Operator(evo[1]).data, half @ half,
+                               atol=SWEEP_ATOL)
 
 
 def test_trotter_circuit_rejects_bad_order():

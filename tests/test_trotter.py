@@ -65,8 +65,8 @@ def test_open_system_lie_error_slope_is_one():
     assert errs[-1] < errs[0] / 3  # converges to exact
 
 
-def test_open_system_strang_is_second_order():
-    """The symmetric split R(h/2) D(h) F(h/2) keeps order 2 with dissipation."""
+def test_open_system_symmetric_split_is_second_order():
+    """The symmetric split U(h/2) D(h) U(h/2) keeps order 2 with dissipation."""
     dts = [0.2, 0.1, 0.05]
     errs = [_error(OPEN, dt, 2) for dt in dts]
     assert all(e > 1e-7 for e in errs)  # above round-off
@@ -159,6 +159,7 @@ def test_native_channels_equal_the_noise_model():
 
 @pytest.mark.parametrize("order", [1, 2])
 def test_merged_unitaries_equal_the_gate_circuit(order):
+    """Each evolve operation as one unitary (product of its pieces) vs the synthesised gates."""
     model = BatteryModel(BatteryParams(**OPEN))
     times = np.array([0.0, 0.1, 0.15])
     fast = trotter.run(model, times, dt=0.1, order=order).density_matrices

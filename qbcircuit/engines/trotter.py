@@ -1,11 +1,12 @@
 r"""The trotter engine: Trotterized circuits on qiskit-aer's density-matrix simulator.
 
 The run is the schedule of :func:`qbcircuit.circuits.trotter_schedule`: Eq. (3) prepared, then
-per step h the Lindblad evolution split into the Pauli terms of H and the exact dissipation
-channels of Eq. (2) (cells: amplitude damping :math:`p = 1 - e^{-\gamma h}`; cavity: bosonic
-loss of transmissivity :math:`e^{-\kappa h}`). Order 1 is Lie-Trotter
-(:math:`\mathcal{D}_h F_h`), order 2 the symmetric Strang splitting
-(:math:`R_{h/2}\,\mathcal{D}_h\,F_{h/2}`), which is second order with dissipation too.
+per step h the Lindblad evolution split into a product formula of :math:`e^{-iHh}` over the
+Pauli terms of H and the exact dissipation channels of Eq. (2) (cells: amplitude damping
+:math:`p = 1 - e^{-\gamma h}`; cavity: bosonic loss of transmissivity :math:`e^{-\kappa h}`).
+Order 1 is Lie-Trotter (:math:`\mathcal{D}_h U^{(1)}_h`); order 2 the symmetric split
+:math:`U^{(2)}_{h/2}\,\mathcal{D}_h\,U^{(2)}_{h/2}` with the order-2 Suzuki-Trotter formula
+:math:`U^{(2)}`, which is second order with dissipation too.
 
 Error: O(dt) for order 1 and O(dt^2) for order 2, with or without dissipation (tests fit the
 slopes). The default ``dt = DEFAULT_DT`` keeps energy, fluctuation and concurrence within
@@ -13,8 +14,8 @@ slopes). The default ``dt = DEFAULT_DT`` keeps energy, fluctuation and concurren
 
 How it runs on Aer (``AerSimulator(method="density_matrix")``):
 
-* Each ``"evolve"`` operation (adjacent sweeps, merged; all sweeps of an output interval for a
-  closed system) is one ``UnitaryGate``: the product of the sweeps' unitaries, each computed
+* Each ``"evolve"`` operation (adjacent half steps merged; all steps of an output interval for
+  a closed system) is one ``UnitaryGate``: the product of its pieces' unitaries, each computed
   once per step length by Aer's unitary simulator from the synthesised ``PauliEvolutionGate``
   (the same product formula, Trotter error included; tests compare with the gate-level run).
 * The dissipation is defined by an Aer ``NoiseModel`` (:func:`noise_model`, built from the
@@ -56,9 +57,9 @@ from ..circuits import (
     _check_dt,
     _check_order,
     dissipation_specs,
+    evolution_gate,
     schedule_circuit,
     state_preparation,
-    sweep_gate,
     trotter_schedule,
 )
 from ..model import BatteryModel
@@ -290,12 +291,6 @@ class _Cache:
         return value
 
 
-def _is_real(model: BatteryModel) -> bool:
-    """H has only Pauli strings with an even number of Y (a real symmetric matrix)."""
-    p = model.hamiltonian.paulis
-    return bool(np.all(np.sum(p.x & p.z, axis=1) % 2 == 0))
-
-
 class _Lowering:
     """The instructions of a schedule's operations, computed once per step length."""
 
@@ -303,26 +298,26 @@ class _Lowering:
         self.model = model
         self.path = path
         self.sim_unitary = None
-        self.real = _is_real(model)
-        self.sweeps = _Cache(CACHE_BYTES // 2)
+        self.pieces = _Cache(CACHE_BYTES // 2)
         self.evolves = _Cache(CACHE_BYTES // 4)
         self.channels = _Cache(CACHE_BYTES // 4)
         self.by_step: dict[float, list] = {}
 
-    # sweeps: F_tau from Aer's unitary simulator; R_tau = F_tau^T for a real H (each term
-    # e^{-i c P tau} is then symmetric, and the transpose reverses the product)
     def prepare(self, ops) -> None:
-        """Compute, in one Aer job, the sweep unitaries that ``ops`` need and the cache lacks."""
+        """Compute, in one Aer job, the piece unitaries that ``ops`` need and the cache lacks.
+
+        A piece ``(order, tau)`` is the product formula's unitary from Aer's unitary simulator
+        on the synthesised ``PauliEvolutionGate`` (Trotter error included).
+        """
         if self.path == "gates":
             return
         need = []
         for kind, arg in ops:
             if kind != "evolve":
                 continue
-            for sweep, tau in arg:
-                base = "forward" if self.real else sweep
-                if self.sweeps.get((base, tau)) is None and (base, tau) not in need:
-                    need.append((base, tau))
+            for piece in arg:
+                if self.pieces.get(piece) is None and piece not in need:
+                    need.append(piece)
         if not need:
             return
         from qiskit import QuantumCircuit, transpile
@@ -331,9 +326,9 @@ class _Lowering:
         if self.sim_unitary is None:
             self.sim_unitary = aer.AerSimulator(method="unitary")
         circuits = []
-        for sweep, tau in need:
+        for order, tau in need:
             qc = QuantumCircuit(self.model.num_qubits)
-            qc.append(sweep_gate(self.model, tau, sweep), range(self.model.num_qubits))
+            qc.append(evolution_gate(self.model, tau, order), range(self.model.num_qubits))
             circuits.append(qc)
         circuits = transpile(circuits, self.sim_unitary, optimization_level=1)
         for qc in circuits:
@@ -341,44 +336,45 @@ class _Lowering:
         result = self.sim_unitary.run(circuits, max_parallel_threads=self._threads()).result()
         for key, qc in zip(need, circuits, strict=True):
             U = np.asarray(result.get_unitary(qc))
-            self.sweeps.put(key, U, U.nbytes)
+            self.pieces.put(key, U, U.nbytes)
 
     def _threads(self) -> int:
         return 1 if self.model.num_qubits <= SINGLE_THREAD_QUBITS else 0
 
-    def _sweep(self, sweep: str, tau: float) -> np.ndarray:
-        if self.real:
-            U = self.sweeps.get(("forward", tau))
-            return U if sweep == "forward" else U.T
-        return self.sweeps.get((sweep, tau))
+    def _piece(self, piece) -> np.ndarray:
+        U = self.pieces.get(piece)
+        if U is None:  # dropped from the cache (registers near the size limit)
+            self.prepare([("evolve", (piece,))])
+            U = self.pieces.get(piece)
+        return U
 
     def evolve(self, pieces):
         register = list(range(self.model.num_qubits))
         if self.path == "gates":
-            return [g for sweep, tau in pieces for g in self._gates(sweep, tau)]
+            return [g for piece in pieces for g in self._gates(*piece)]
         gate = self.evolves.get(pieces)
         if gate is None:
             from qiskit.circuit.library import UnitaryGate
 
-            U = self._sweep(*pieces[0])
+            U = self._piece(pieces[0])
             for piece in pieces[1:]:
-                U = self._sweep(*piece) @ U
+                U = self._piece(piece) @ U
             gate = UnitaryGate(np.asfortranarray(U), label="trotter", check_input=False)
             gate = self.evolves.put(pieces, gate, U.nbytes)
         return [(gate, register)]
 
-    def _gates(self, sweep, tau):
-        key = ("gates", sweep, tau)
-        inst = self.sweeps.get(key)
+    def _gates(self, order, tau):
+        key = ("gates", order, tau)
+        inst = self.pieces.get(key)
         if inst is None:
             from qiskit import QuantumCircuit, transpile
 
             qc = QuantumCircuit(self.model.num_qubits)
-            qc.append(sweep_gate(self.model, tau, sweep), range(self.model.num_qubits))
+            qc.append(evolution_gate(self.model, tau, order), range(self.model.num_qubits))
             sim = _aer().AerSimulator(method="density_matrix")
             qc = transpile(qc, sim, optimization_level=1)
             inst = [(c.operation, [qc.find_bit(q).index for q in c.qubits]) for c in qc.data]
-            inst = self.sweeps.put(key, inst, 1 << 16)
+            inst = self.pieces.put(key, inst, 1 << 16)
         return inst
 
     def noise(self, h):
@@ -422,7 +418,7 @@ def run(model: BatteryModel, times, *, dt: float, order: int, path: str = "nativ
         final_state: bool = False):
     """Run the schedule on Aer in segments (see :func:`_run`), BLAS on one thread.
 
-    Many small matrix products (merging sweeps) and the validity check of each loaded density
+    Many small matrix products (merging pieces) and the validity check of each loaded density
     matrix gain nothing from BLAS threads and lose much when the cores are shared.
     """
     with threadpool_limits(1, user_api="blas"):
@@ -440,7 +436,7 @@ def _run(model: BatteryModel, times, *, dt: float, order: int, path: str = "nati
         order: 1 or 2.
         path: ``"native"`` (merged unitaries, channels as ``superop`` instructions; the
             default), ``"noise_model"`` (merged unitaries, dissipation as labelled identity
-            gates with :func:`noise_model`) or ``"gates"`` (the synthesised gates of every sweep,
+            gates with :func:`noise_model`) or ``"gates"`` (the synthesised gates of every piece,
             with the noise model: the circuit a device would run; slow, for tests).
         final_state: also return the density matrix on the whole register at the last time.
 
