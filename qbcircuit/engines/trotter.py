@@ -68,13 +68,14 @@ from ..states import EvolvedStates
 
 #: Default largest step. Largest errors of energy, fluctuation and concurrence against exact on
 #: the 16 trajectories of the paper suite (0 <= t <= 10, 201 times), order 2, measured at
-#: dt = 0.03 / 0.02: 5.5e-3 / 2.7e-3 (Fig. (a), alpha = 3, zeta = 0, the worst: Pauli-term
-#: Trotter error of the Jaynes-Cummings coupling at 35 photons), 2.1e-4 / 1.0e-4 for the open
-#: set of Fig. (d). The error falls as dt^2, so 0.01 keeps every set below 1e-3 (about 7e-4
-#: for the worst; tests/test_trotter.py::test_default_dt_agrees_with_exact, slow). A smaller dt
-#: costs closed systems almost nothing (one unitary per output interval) and open ones one
-#: channel application per step.
-DEFAULT_DT = 0.01
+#: dt = 0.02 / 0.03: 6.8e-4 / 1.4e-3 for Fig. (a), alpha = 3, zeta = 0 (the worst: Pauli-term
+#: Trotter error of the Jaynes-Cummings coupling at 64 levels), at most 3.8e-4 / 7.6e-4 for
+#: the other closed sets and about 5e-5 / 1e-4 for the open sets of Fig. (d). The error falls
+#: as dt^2 (0.025 would give about 1.1e-3 for the worst set), so 0.02 keeps every set below
+#: 1e-3 (tests/test_trotter.py::test_default_dt_agrees_with_exact, slow). A smaller dt costs
+#: closed systems almost nothing (one unitary per output interval) and open ones one channel
+#: application per step.
+DEFAULT_DT = 0.02
 #: Largest register for the density-matrix simulator (a 4^n matrix; 12 qubits = 256 MiB per
 #: copy, and minutes per step).
 MAX_QUBITS = 12
