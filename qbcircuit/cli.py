@@ -16,6 +16,7 @@ import numpy as np
 from ._checks import ParameterError
 from ._io import OutputFile, atomic_write_text, check_folder, make_folder
 from .engines import METHODS, check_options, get_engine
+from .metrics import QUANTITIES, REDUCERS
 from .params import ENCODINGS, MAX_FOCK, BatteryParams
 from .simulate import DEFAULT_METHOD, TruncationWarning, simulate
 
@@ -117,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x", required=True, type=_axis, help="NAME=START:STOP:NUM, e.g. g=0.1:2:20")
     p.add_argument("--y", required=True, type=_axis, help="NAME=START:STOP:NUM, e.g. zeta=-1:1:21")
     p.add_argument("--metric", default="max_energy",
-                   help="max_energy (default), max_concurrence, max_ergotropy, max_power, "
-                        "time_of_max_energy, final_energy")
+                   help="<reducer>_<quantity> (default max_energy); reducers: "
+                        f"{', '.join(REDUCERS)}; quantities: {', '.join(QUANTITIES)}")
     p.add_argument("--t-max", type=float, default=10.0, help="last time (default 10)")
     p.add_argument("--points", type=int, default=201, help="times from 0 to t-max (default 201)")
     p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)

@@ -15,21 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import ParameterError, check_choice, check_int, check_times
+from .metrics import describe, evaluate, parse_metric
 from .parallel import map_jobs
 from .params import BatteryParams
 from .simulate import DEFAULT_METHOD, simulate_many
 from .trajectory import Trajectory
 
-#: name -> (description, function of a trajectory)
-METRICS = {
-    "max_energy": ("largest E/omega_q", lambda tr: float(np.max(tr.energy))),
-    "max_concurrence": ("largest concurrence", lambda tr: float(np.max(tr.concurrence))),
-    "max_ergotropy": ("largest ergotropy / omega_q", lambda tr: float(np.max(tr.ergotropy))),
-    "max_power": ("largest average power E/t", lambda tr: float(np.max(tr.average_power))),
-    "time_of_max_energy": ("time of the largest E", lambda tr: float(tr.times[np.argmax(
-        tr.energy)])),
-    "final_energy": ("E/omega_q at the last time", lambda tr: float(tr.energy[-1])),
-}
 #: BatteryParams fields a landscape axis may vary.
 AXES = BatteryParams.sweepable()
 
@@ -64,7 +55,7 @@ def landscape_grid(base: BatteryParams, x, y, metric: str = "max_energy"):
 
     Every grid point is validated here, so a bad value fails before any work is done.
     """
-    check_choice("metric", metric, tuple(METRICS))
+    parse_metric(metric)
     (x_name, xs), (y_name, ys) = x, y
     for name in (x_name, y_name):
         check_choice("landscape axis", name, AXES)
@@ -82,8 +73,7 @@ def landscape_grid(base: BatteryParams, x, y, metric: str = "max_energy"):
 def _solve_chunk(args) -> list[float]:
     params, times, method, metric, options = args
     trajs: list[Trajectory] = simulate_many(params, times, method=method, **options)
-    fn = METRICS[metric][1]
-    return [fn(tr) for tr in trajs]
+    return [evaluate(metric, tr) for tr in trajs]
 
 
 def landscape(
@@ -140,7 +130,7 @@ def plot_landscape(ls: Landscape):
 
     fig, ax = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
     mesh = ax.pcolormesh(np.real(ls.x), np.real(ls.y), ls.values, shading="nearest")
-    fig.colorbar(mesh, ax=ax, label=METRICS[ls.metric][0])
+    fig.colorbar(mesh, ax=ax, label=describe(ls.metric))
     ax.set_xlabel(ls.x_name)
     ax.set_ylabel(ls.y_name)
     ax.set_title(f"{ls.metric} over ({ls.x_name}, {ls.y_name})")

@@ -6,9 +6,9 @@ import warnings
 
 from tqdm.auto import tqdm
 
-from . import observables as obs
 from ._checks import ParameterError, check_times
 from .engines import check_options, get_engine
+from .metrics import QUANTITIES
 from .model import BatteryModel, initial_cell_state
 from .params import HEADROOM, MAX_FOCK, BatteryParams, TruncationWarning
 from .trajectory import Trajectory
@@ -144,15 +144,15 @@ def _trajectory(params: BatteryParams, states, method: str, options: dict) -> Tr
             TruncationWarning,
             stacklevel=3,
         )
-    initial_cells = initial_cell_state(params.initial_cells)
+    initial = initial_cell_state(params.initial_cells)
+    paper = {name: q.compute(states.times, cells, initial)
+             for name, q in QUANTITIES.items() if q.paper}
     return Trajectory(
         params=params,
         levels=states.levels,
         method=method,
         times=states.times,
-        energy=obs.energy(cells, initial_cells),
-        fluctuation=obs.fluctuation(cells),
-        concurrence=obs.concurrence(cells),
+        **paper,
         cell_states=cells,
         options=dict(options),
         **diagnostics,

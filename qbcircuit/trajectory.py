@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._checks import ParameterError
 from ._io import atomic_write_text
 from .params import BatteryParams
 
@@ -61,19 +62,33 @@ class Trajectory:
         self.__dict__.update(state)
         self._freeze()
 
+    def quantity(self, name: str) -> np.ndarray:
+        """A figure of merit over time by name (``qbcircuit.metrics.QUANTITIES``), shape (T,)."""
+        from .metrics import QUANTITIES
+        from .model import initial_cell_state
+
+        if name in ("energy", "fluctuation", "concurrence"):
+            return getattr(self, name)
+        if name not in QUANTITIES:
+            raise ParameterError(f"quantity must be one of {', '.join(QUANTITIES)}, got {name!r}")
+        initial = initial_cell_state(self.params.initial_cells)
+        return QUANTITIES[name].compute(self.times, self.cell_states, initial)
+
     @property
     def ergotropy(self) -> np.ndarray:
         """Ergotropy of the secondary cell over omega_q, shape (T,) (beyond the paper)."""
-        from .observables import ergotropy
-
-        return ergotropy(self.cell_states)
+        return self.quantity("ergotropy")
 
     @property
     def average_power(self) -> np.ndarray:
         """Average charging power E(t)/t in units of omega_q per unit time, shape (T,)."""
-        from .observables import average_power
+        return self.quantity("power")
 
-        return average_power(self.times, self.energy)
+    def metric(self, name: str) -> float:
+        """A metric by name, e.g. ``"max_energy"`` (see :mod:`qbcircuit.metrics`)."""
+        from .metrics import evaluate
+
+        return evaluate(name, self)
 
     def __repr__(self) -> str:
         t = self.times

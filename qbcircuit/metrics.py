@@ -1,0 +1,127 @@
+r"""Figures of merit, in one registry: quantities over time and the reducers that summarise them.
+
+A *quantity* is a function of the two-cell reduced states over time (``energy``,
+``fluctuation``, ``concurrence``, ``ergotropy``, ``power``, ``joint_ergotropy``); a *reducer*
+turns its curve into one number (``max``, ``min``, ``mean``, ``final``, ``time_of_max``,
+``first_peak``). A *metric* is ``<reducer>_<quantity>``, e.g. ``max_energy``,
+``time_of_max_energy``, ``first_peak_energy``, ``max_joint_ergotropy``. The trajectory's
+fields, its CSV columns, the sweep metrics and the CLI's choices all come from here.
+
+All quantities are normalised by :math:`\omega_q` (energies) or :math:`\omega_q` per unit time
+(power), as the paper plots them (docs/conventions.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import observables as obs
+from ._checks import ParameterError
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure of merit over time.
+
+    Attributes:
+        name: its name (a CSV column, the second half of a metric name).
+        description: what it is, for help texts and axis labels.
+        compute: ``compute(times, cell_states, initial_cell_state) -> array of shape (T,)``.
+        paper: one of the paper's three plotted quantities (the CSV's default columns).
+    """
+
+    name: str
+    description: str
+    compute: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    paper: bool = False
+
+
+def _power(times, cells, initial):
+    return obs.average_power(times, obs.energy(cells, initial))
+
+
+#: The quantities, in CSV column order.
+QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
+    Quantity("energy", "stored energy E/omega_q of the secondary cell, Eq. (5)",
+             lambda t, c, i: obs.energy(c, i), paper=True),
+    Quantity("fluctuation", "energy fluctuation Sigma/omega_q, Eq. (6)",
+             lambda t, c, i: obs.fluctuation(c), paper=True),
+    Quantity("concurrence", "two-cell concurrence, Eq. (8)",
+             lambda t, c, i: obs.concurrence(c), paper=True),
+    Quantity("ergotropy", "ergotropy of the secondary cell / omega_q",
+             lambda t, c, i: obs.ergotropy(c)),
+    Quantity("power", "average charging power E/t (omega_q per unit time)", _power),
+    Quantity("joint_ergotropy", "ergotropy of the two cells together / omega_q",
+             lambda t, c, i: joint_ergotropy(c)),
+)}
+
+
+def joint_ergotropy(cell_states: np.ndarray) -> np.ndarray:
+    r"""Ergotropy of the two cells together, :math:`\mathcal{W}/\omega_q` (beyond the paper).
+
+    With :math:`H = (\omega_q/2)(\sigma_z^{(1)} + \sigma_z^{(2)})` (levels -1, 0, 0, 1 in units
+    of :math:`\omega_q`): :math:`\mathcal{W} = \mathrm{Tr}(\rho H) - \sum_k r_k^\downarrow
+    e_k^\uparrow`, the energy above the passive state (eigenvalues of rho in decreasing order
+    on the levels in increasing order). At least the sum of what each cell alone yields.
+
+    Args:
+        cell_states (array of shape (T, 4, 4)): two-cell states, qubit 0 = primary.
+
+    >>> ee = np.zeros((1, 4, 4)); ee[0, 3, 3] = 1.0
+    >>> joint_ergotropy(ee).round(12).tolist()
+    [2.0]
+    """
+    levels = np.array([-1.0, 0.0, 0.0, 1.0])  # c = b1 + 2 b2: gg, eg, ge, ee
+    rho = np.asarray(cell_states)
+    mean = np.einsum("tii,i->t", rho, levels).real
+    r = np.linalg.eigvalsh(rho)[:, ::-1]  # decreasing
+    return mean - r @ np.sort(levels)
+
+
+def _first_peak(times: np.ndarray, values: np.ndarray) -> float:
+    """Value at the first local maximum (the last value if the curve only rises)."""
+    rises = np.diff(values)
+    turn = np.flatnonzero((rises[:-1] > 0) & (rises[1:] <= 0))
+    return float(values[turn[0] + 1]) if turn.size else float(values[-1])
+
+
+#: Reducers: name -> (description, reduce(times, values) -> float).
+REDUCERS: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], float]]] = {
+    "max": ("largest", lambda t, v: float(np.max(v))),
+    "min": ("smallest", lambda t, v: float(np.min(v))),
+    "mean": ("time average", lambda t, v: float(np.trapezoid(v, t) / (t[-1] - t[0]))
+             if t[-1] > t[0] else float(v[0])),
+    "final": ("at the last time", lambda t, v: float(v[-1])),
+    "time_of_max": ("time of the largest", lambda t, v: float(t[np.argmax(v)])),
+    "first_peak": ("at the first maximum", _first_peak),
+}
+
+#: Every metric name, ``<reducer>_<quantity>``.
+METRICS: tuple[str, ...] = tuple(f"{r}_{q}" for r in REDUCERS for q in QUANTITIES)
+
+
+def parse_metric(name: str) -> tuple[str, str]:
+    """``"time_of_max_energy"`` -> ``("time_of_max", "energy")``; a ParameterError otherwise."""
+    for reducer in sorted(REDUCERS, key=len, reverse=True):
+        quantity = name[len(reducer) + 1:]
+        if name.startswith(reducer + "_") and quantity in QUANTITIES:
+            return reducer, quantity
+    raise ParameterError(
+        f"metric must be <reducer>_<quantity> with reducer in {', '.join(REDUCERS)} and "
+        f"quantity in {', '.join(QUANTITIES)} (e.g. max_energy), got {name!r}"
+    )
+
+
+def describe(name: str) -> str:
+    """A metric's description, e.g. ``"largest stored energy E/omega_q ..."``."""
+    reducer, quantity = parse_metric(name)
+    return f"{REDUCERS[reducer][0]} {QUANTITIES[quantity].description}"
+
+
+def evaluate(name: str, trajectory) -> float:
+    """The metric ``name`` of a :class:`~qbcircuit.Trajectory`."""
+    reducer, quantity = parse_metric(name)
+    return REDUCERS[reducer][1](trajectory.times, trajectory.quantity(quantity))
