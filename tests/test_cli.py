@@ -141,7 +141,7 @@ def test_landscape_command(capsys, tmp_path):
     [
         (["--x", "g=0:1", "--y", "zeta=0:1:2"], "not an axis NAME=START:STOP:NUM"),
         (["--x", "g=0:1:2", "--y", "zeta=0:2:2"], "zeta must be <= 1"),
-        (["--x", "g=0:1:2", "--y", "zeta=0:1:2", "--metric", "speed"], "metric must be <reducer>_<quantity>"),
+        (["--x", "g=0:1:2", "--y", "zeta=0:1:2", "--metric", "speed"], "metric must be <reducer>"),
     ],
 )
 def test_landscape_command_bad_input(capsys, tmp_path, argv, message):

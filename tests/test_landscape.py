@@ -48,7 +48,7 @@ def test_every_metric_is_the_trajectory_metric_of_its_grid_point(metric):
         ({"x": ("g", [1.0]), "y": ("g", [2.0])}, "the two landscape axes must differ"),
         ({"x": ("g", []), "y": ("zeta", [0.0])}, "non-empty 1-D"),
         ({"x": ("g", [1.0]), "y": ("zeta", [0.0, 2.0])}, "zeta must be <= 1"),
-        ({"x": ("g", [1.0]), "y": ("zeta", [0.0]), "metric": "speed"}, "metric must be <reducer>_<quantity>"),
+        ({"x": ("g", [1.0]), "y": ("zeta", [0.0]), "metric": "speed"}, "metric must be <reducer>"),
         ({"x": ("g", [1.0]), "y": ("zeta", [0.0]), "workers": 0}, r"workers must be in \[1"),
     ],
 )

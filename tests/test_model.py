@@ -37,7 +37,6 @@ def test_hamiltonian_is_hermitian_with_real_coefficients(model):
 def test_hamiltonian_terms_act_as_written(model):
     """Check Eq. (1) term by term on basis states (|0> = g, sigma_- = |g><e|)."""
     p = model.params
-    d = model.levels
     enc = model.encoding
     # |e, g> (x) |n>  --JC-->  sqrt(n+1) |g, g> (x) |n+1>
     n = 3
