@@ -124,6 +124,7 @@ def test_excitation_number_is_conserved_without_anisotropy_and_losses():
     # ... and it is not conserved with zeta != 0 (the test can fail).
     anis = BatteryModel(BatteryParams(alpha=1.7 - 0.2j, zeta=0.5, delta=0.6, g=1.3))
     kets = exact.evolve(anis, TIMES).kets.reshape(TIMES.size, 4, anis.levels)
+    n_exc = np.arange(anis.levels)[None, None, :] + cell_exc[None, :, None]
     total = np.sum(np.abs(kets) ** 2 * n_exc, axis=(1, 2))
     assert np.max(np.abs(total - total[0])) > 1e-3
 
@@ -137,6 +138,7 @@ def test_every_encoding_gives_the_same_trajectory(encoding):
 
 
 def test_truncation_warning_when_the_top_level_fills():
-    params = BatteryParams(alpha=0.5 + 0.5j, zeta=-1.0, g=2.0)  # automatic fock = 16
+    # an explicit fock is honoured as given (the automatic truncation would grow instead)
+    params = BatteryParams(alpha=0.5 + 0.5j, zeta=-1.0, g=2.0, fock=16)
     with pytest.warns(TruncationWarning, match=r"top kept Fock level .*\(fock = 16\)"):
         simulate(params, TIMES, method="exact")
