@@ -1,34 +1,68 @@
-"""The paper's Figures 2-6, one function each, returning a matplotlib ``Figure``.
+r"""The paper's Figures 2-6, one function each, returning a matplotlib ``Figure``.
 
-Each figure has panels (a)-(d) (physics.md parameter sets); in every panel zeta = 0 is solid and
-zeta = 1 dashed, and the two values of the varied parameter have two colours. Figures 2-4 plot
-energy E/omega_q, fluctuation Sigma/omega_q and concurrence against lambda*t in [0, 10];
-Figures 5-6 plot energy and fluctuation against concurrence, parametric in lambda*t over
-[0, 1.3]. The curves are those of Eq. (1)-(2) solved as written; see ``docs`` in the README for
-where the paper's printed text disagrees with its model.
+Each figure has panels (a)-(d) (the parameter sets of ``docs/conventions.md``); in every panel
+zeta = 0 is solid and zeta = 1 dashed, and the two values of the varied parameter have two
+colours. Figures 2-4 plot energy E/omega_q, fluctuation Sigma/omega_q and concurrence against
+lambda*t in [0, 10]; Figures 5-6 plot energy and fluctuation against concurrence, parametric in
+lambda*t over [0, 1.3]. The curves are those of Eq. (1)-(2) solved as written (or of a named
+model variant, which the titles then name).
+
+A figure is readable without the paper: each panel's title names its fixed parameters, the
+legend gives each curve's truncation (cavity Fock levels d), the title states omega_q, lambda,
+the model and the method; Figures 2-4 mark lambda*t = 1.3 (the end of the window the paper calls
+"the first peak"); concurrence axes start slightly below 0 so that separable stretches (C = 0)
+are visible; Figures 5 and 6 draw the bound :math:`C \le 2\Sigma/\omega_q` (see
+:func:`concurrence_bound_margin`).
+
+Library functions return figures; only :func:`save_figures` (and ``qbcircuit.reproduce``)
+write files.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ._checks import ParameterError
 from ._io import OutputFile
 from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, SuiteEntry, paper_suite
+from .params import VARIANTS
 from .simulate import DEFAULT_METHOD, simulate_many
 from .trajectory import Trajectory
 
 COLORS = ("tab:blue", "tab:red")
 STYLES = {0.0: "-", 1.0: "--"}
+#: Line style of the lambda*t = 1.3 marker (Figures 2-4) and of the bound (Figures 5-6).
+MARKER_STYLE = ":"
+BOUND_STYLE = "-."
+#: ``Line2D.get_gid()`` of the marker and of the bound, so that tests and readers find them.
+MARKER_GID = "first-peak-window"
+BOUND_GID = "concurrence-bound"
+#: Concurrence axes start here, slightly below 0, so that C = 0 stretches are not on the frame.
+CONCURRENCE_FLOOR = -0.04
 _TEX = {"alpha": r"\alpha", "Delta": r"\Delta", "kappa": r"\kappa", "gamma": r"\gamma", "g": "g"}
 QUANTITIES = {
     "energy": r"$E(t)/\omega_q$",
     "fluctuation": r"$\Sigma(t)/\omega_q$",
     "concurrence": r"$C(\rho(t))$",
 }
+_WORDS = {"energy": "stored energy", "fluctuation": "energy fluctuation",
+          "concurrence": "concurrence of the two cells"}
+#: file stem -> (figure number, quantity, parametric in lambda*t over [0, 1.3]).
+FIGURES = {
+    "fig2_energy": (2, "energy", False),
+    "fig3_fluctuation": (3, "fluctuation", False),
+    "fig4_concurrence": (4, "concurrence", False),
+    "fig5_energy_vs_concurrence": (5, "energy", True),
+    "fig6_fluctuation_vs_concurrence": (6, "fluctuation", True),
+}
+#: Parameters a panel title may name as fixed (in this order), with their symbols.
+_FIXED = (("delta", "Delta"), ("alpha", "alpha"), ("g", "g"), ("kappa", "kappa"),
+          ("gamma", "gamma"))
 
 
 @dataclass(frozen=True)
@@ -39,13 +73,59 @@ class SuiteResult:
     main: tuple[Trajectory, ...]
     parametric: tuple[Trajectory, ...]
 
+    @property
+    def omega_q(self) -> float:
+        """The qubit frequency of every trajectory."""
+        return self.entries[0].params.omega_q
+
+    @property
+    def variant(self) -> str | None:
+        """The model variant's name, or None for Eq. (1)."""
+        return self.entries[0].params.variant
+
+    @property
+    def method(self) -> str:
+        """The engine that solved the suite."""
+        return self.main[0].method
+
+
+def variant_overrides(variant: str | None) -> dict:
+    """Parameter overrides of a named model variant (``params.VARIANTS``); {} for Eq. (1).
+
+    >>> variant_overrides("tavis-cummings")
+    {'charger_coupling': 'both', 'cell_coupling': 'exchange_zeta'}
+    """
+    if variant is None:
+        return {}
+    if variant not in VARIANTS:
+        raise ParameterError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
+    charger, cells = VARIANTS[variant]
+    return {"charger_coupling": charger, "cell_coupling": cells}
+
+
+def model_description(variant: str | None) -> str:
+    """One line naming the model: Eq. (1), or the variant and what it changes."""
+    if variant is None:
+        return "model Eq. (1)"
+    charger, cells = VARIANTS[variant]
+    parts = []
+    if charger == "both":
+        parts.append("charger drives both cells")
+    if cells == "exchange_zeta":
+        parts.append(r"cells coupled by $g\zeta(\sigma_+\sigma_- + h.c.)$")
+    return f"VARIANT {variant} ({'; '.join(parts)}), not Eq. (1)"
+
 
 def compute_suite(
     points: int = 501,
     parametric_points: int = 261,
     *,
     method: str = DEFAULT_METHOD,
-    progress: bool = False,
+    progress=False,
+    omega_q: float | None = None,
+    variant: str | None = None,
+    overrides: dict | None = None,
+    parametric: bool = True,
     **options,
 ) -> SuiteResult:
     """Solve the 16 trajectories of the paper suite on both time windows.
@@ -54,119 +134,266 @@ def compute_suite(
         points: times in [0, 10] (Figures 2-4).
         parametric_points: times in [0, 1.3] (Figures 5-6).
         method: the engine.
-        progress: show a progress bar.
-        **options: engine options; ``encoding=...`` etc. are not options: use
-            :func:`qbcircuit.paper.paper_suite` overrides for those.
+        progress: show a progress bar (True), or a tqdm bar to advance by one per trajectory.
+        omega_q: the qubit frequency (default: the parameters' default, 1).
+        variant: a named model variant (``params.VARIANTS``), or None for Eq. (1).
+        overrides: further parameters applied to every entry (e.g. ``{"encoding": "gray"}``).
+        parametric: also solve the parametric window (else ``parametric`` is empty).
+        **options: engine options (``atol``, ``rtol``, ``dt``, ``order``, ...).
     """
-    entries = tuple(paper_suite())
+    for name, value in (("points", points), ("parametric_points", parametric_points)):
+        if int(value) != value or value < 2:
+            raise ParameterError(f"{name.replace('_', '-')} must be an integer >= 2, got {value}")
+    over = dict(overrides or {})
+    over.update(variant_overrides(variant))
+    if omega_q is not None:
+        over["omega_q"] = omega_q
+    entries = tuple(paper_suite(**over))
     params = [e.params for e in entries]
-    main = simulate_many(params, np.linspace(*TIME_WINDOW, points), method=method,
-                         progress=progress, **options)
-    para = simulate_many(params, np.linspace(*PARAMETRIC_WINDOW, parametric_points),
-                         method=method, progress=progress, **options)
-    return SuiteResult(entries, tuple(main), tuple(para))
+    windows = [np.linspace(*TIME_WINDOW, int(points))]
+    if parametric:
+        windows.append(np.linspace(*PARAMETRIC_WINDOW, int(parametric_points)))
+    results = [_solve_all(params, times, method, progress, options) for times in windows]
+    para = results[1] if parametric else ()
+    return SuiteResult(entries, tuple(results[0]), tuple(para))
+
+
+def _solve_all(params, times, method, progress, options) -> list[Trajectory]:
+    """simulate_many, advancing a caller's bar per trajectory (or its own bar if True)."""
+    if isinstance(progress, bool):
+        return simulate_many(params, times, method=method, progress=progress, **options)
+    if options.get("array_library") == "jax":  # batched: one update for the lot
+        out = simulate_many(params, times, method=method, **options)
+        progress.update(len(out))
+        return out
+    out = []
+    for p in params:
+        out += simulate_many([p], times, method=method, **options)
+        progress.update(1)
+    return out
+
+
+def _fmt(value) -> str:
+    return f"{value:g}"
+
+
+def _symbol(name: str) -> str:
+    return f"${_TEX[name]}$"
+
+
+def panel_fixed_parameters(entries) -> str:
+    r"""The parameters a panel's curves share, as mathtext: ``$\Delta$ = 0, $g$ = 1, ...``.
+
+    zeta is not named (it is the line style); kappa = gamma are merged when equal.
+    """
+    p0 = entries[0].params
+    same = [(attr, sym) for attr, sym in _FIXED
+            if all(getattr(e.params, attr) == getattr(p0, attr) for e in entries)]
+    names = [attr for attr, _ in same]
+    parts = []
+    for attr, sym in same:
+        if attr == "gamma" and "kappa" in names and p0.kappa == p0.gamma:
+            continue
+        if attr == "kappa" and "gamma" in names and p0.kappa == p0.gamma:
+            parts.append(f"{_symbol('kappa')} = {_symbol('gamma')} = {_fmt(p0.kappa)}")
+            continue
+        value = getattr(p0, attr)
+        value = value.real if isinstance(value, complex) and value.imag == 0 else value
+        parts.append(f"{_symbol(sym)} = {_fmt(value)}")
+    return ", ".join(parts)
 
 
 def _panels(suite: SuiteResult, parametric: bool):
-    """Yield (panel, varied-parameter name, [(colour, zeta, label, trajectory), ...])."""
+    """Yield (panel, fixed-parameter text, [(colour, zeta, label, trajectory), ...])."""
     trajs = suite.parametric if parametric else suite.main
-    for panel, (varied, curves) in PANELS.items():
+    for panel, (_, curves) in PANELS.items():
+        picked = [(e, t) for e, t in zip(suite.entries, trajs, strict=True) if e.panel == panel]
+        value_labels = [c[0] for c in curves]
+        levels: dict[str, list[str]] = {}
+        for entry, traj in picked:
+            levels.setdefault(entry.label.split(", zeta")[0], []).append(str(traj.levels))
         rows = []
-        for entry, traj in zip(suite.entries, trajs, strict=True):
-            if entry.panel != panel:
-                continue
+        for entry, traj in picked:
             value_label = entry.label.split(", zeta")[0]
-            colour = COLORS[[c[0] for c in curves].index(value_label)]
-            rows.append((colour, entry.params.zeta, _mathtext(value_label), traj))
-        yield panel, varied, rows
+            colour = COLORS[value_labels.index(value_label)]
+            label = f"{_mathtext(value_label)} (d = {' | '.join(levels[value_label])})"
+            rows.append((colour, entry.params.zeta, label, traj))
+        yield panel, panel_fixed_parameters([e for e, _ in picked]), rows
 
 
 def _mathtext(label: str) -> str:
     return re.sub(r"\b(alpha|Delta|kappa|gamma|g)\b", lambda m: f"${_TEX[m[1]]}$", label)
 
 
-def _figure(title: str):
+def _subtitle(suite: SuiteResult, parametric: bool) -> str:
+    p = suite.entries[0].params
+    enc = sorted({e.params.encoding for e in suite.entries})
+    end = PARAMETRIC_WINDOW[1]
+    marker = ("" if parametric else
+              rf";  dotted: $\lambda t$ = {end:g}, end of the window the paper calls "
+              "'the first peak' (Figs. 5-6)")
+    return (f"{model_description(suite.variant)},  $\\omega_q$ = {_fmt(p.omega_q)}, "
+            f"$\\lambda$ = {_fmt(p.lam)},  method {suite.method}\n"
+            f"solid $\\zeta$ = 0, dashed $\\zeta$ = 1{marker}\n"
+            f"d = cavity Fock levels kept ($\\zeta$ = 0 | 1), {'/'.join(enc)} encoding")
+
+
+def _figure(title: str, suite: SuiteResult, parametric: bool = False):
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7.5), constrained_layout=True)
-    fig.suptitle(title)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8.6), constrained_layout=True)
+    variant = suite.variant
+    fig.suptitle(f"{title}" + (f"  [variant {variant}]" if variant else "")
+                 + "\n" + _subtitle(suite, parametric), fontsize=10.5)
     return fig, axes.ravel()
 
 
-def _legend(ax):
-    from matplotlib.lines import Line2D
-
+def _legend(ax, extra=(), loc="best"):
     handles, labels = ax.get_legend_handles_labels()
-    handles += [Line2D([], [], color="k", ls="-"), Line2D([], [], color="k", ls="--")]
-    labels += [r"$\zeta = 0$", r"$\zeta = 1$"]
-    ax.legend(handles, labels, fontsize=8, loc="best")
+    for handle, label in extra:
+        handles.append(handle)
+        labels.append(label)
+    ax.legend(handles, labels, fontsize=7.5, loc=loc, framealpha=0.9)
+
+
+def _limits(quantity: str) -> tuple[float, float]:
+    if quantity == "concurrence":
+        return CONCURRENCE_FLOOR, 1.02
+    return (0, 0.52) if quantity == "fluctuation" else (0, 1.02)
 
 
 def time_figure(suite: SuiteResult, quantity: str, number: int):
     """Figure 2 (energy), 3 (fluctuation) or 4 (concurrence) against lambda*t."""
-    fig, axes = _figure(f"Figure {number}: {QUANTITIES[quantity]} against $\\lambda t$")
-    for ax, (panel, _, rows) in zip(axes, _panels(suite, parametric=False), strict=True):
+    fig, axes = _figure(f"Figure {number}: {_WORDS[quantity]} {QUANTITIES[quantity]} "
+                        r"against $\lambda t$", suite)
+    end = PARAMETRIC_WINDOW[1]
+    for ax, (panel, fixed, rows) in zip(axes, _panels(suite, parametric=False), strict=True):
         for colour, zeta, label, tr in rows:
             lam = tr.params.lam
             ax.plot(lam * tr.times, getattr(tr, quantity), color=colour, ls=STYLES[zeta],
                     lw=1.3, label=label if zeta == 0 else None)
-        ax.set_title(f"({panel})", loc="left")
+        marker = ax.axvline(end, color="0.35", ls=MARKER_STYLE, lw=1.2)
+        marker.set_gid(MARKER_GID)
+        ax.set_title(f"({panel}) {fixed}", loc="left", fontsize=10)
         ax.set_xlabel(r"$\lambda t$")
         ax.set_ylabel(QUANTITIES[quantity])
         ax.set_xlim(*TIME_WINDOW)
-        ax.set_ylim(0, 0.52 if quantity == "fluctuation" else 1.02)
+        ax.set_ylim(*_limits(quantity))
+        ax.text(end, 0.995, f" {end:g}", transform=ax.get_xaxis_transform(), fontsize=7.5,
+                color="0.35", va="top", ha="left")
         ax.grid(alpha=0.3)
         _legend(ax)
     return fig
 
 
+def concurrence_bound_margin(suite: SuiteResult) -> float:
+    r"""Largest :math:`C - 2\Sigma/\omega_q` over every trajectory and time (<= 0: it holds).
+
+    For any two-qubit state :math:`C \le \sqrt{1 - \langle\sigma_z^{(2)}\rangle^2}`: a pure state
+    has :math:`C = 2\sqrt{\det\rho_2} \le 2\sqrt{p(1-p)}` (p the excited population of the
+    cell, the determinant is at most the product of the diagonal), and for a mixed state the
+    concurrence is the convex roof while :math:`\sqrt{1-z^2}` is concave in z. Here
+    :math:`\Sigma/\omega_q = \tfrac12\sqrt{1-\langle\sigma_z^{(2)}\rangle^2}` (Eq. (6) from a
+    :math:`H_{QB}` eigenstate), so :math:`C \le 2\Sigma/\omega_q` always, with equality for
+    pure states whose secondary cell has no coherence in its energy basis.
+    """
+    margins = [float(np.max(tr.concurrence - 2 * tr.fluctuation))
+               for tr in (*suite.main, *suite.parametric)]
+    return max(margins)
+
+
 def parametric_figure(suite: SuiteResult, quantity: str, number: int):
-    """Figure 5 (energy) or 6 (fluctuation) against concurrence, lambda*t in [0, 1.3]."""
-    fig, axes = _figure(f"Figure {number}: {QUANTITIES[quantity]} against concurrence, "
-                        r"parametric in $\lambda t \in [0, 1.3]$ (dots: $\lambda t = 1.3$)")
-    for ax, (panel, _, rows) in zip(axes, _panels(suite, parametric=True), strict=True):
+    r"""Figure 5 (energy) or 6 (fluctuation) against concurrence, lambda*t in [0, 1.3].
+
+    Both draw the bound :math:`C \le 2\Sigma/\omega_q` (Figure 6: :math:`\Sigma/\omega_q \ge
+    C/2`; Figure 5, the same bound written with :math:`E = p`: :math:`C \le 2\sqrt{E(1-E)}`,
+    for cells starting in g), the region it excludes shaded.
+    """
+    from matplotlib.lines import Line2D
+
+    end = PARAMETRIC_WINDOW[1]
+    fig, axes = _figure(f"Figure {number}: {_WORDS[quantity]} {QUANTITIES[quantity]} against "
+                        rf"concurrence, parametric in $\lambda t \in [0, {end:g}]$ "
+                        rf"(dots: $\lambda t$ = {end:g})", suite, parametric=True)
+    margin = concurrence_bound_margin(suite)
+    holds = "holds" if margin <= 1e-9 else f"VIOLATED by {margin:.2g}"
+    gg = all(e.params.initial_cells == "gg" for e in suite.entries)
+    c = np.linspace(0, 1, 401)
+    for ax, (panel, fixed, rows) in zip(axes, _panels(suite, parametric=True), strict=True):
         for colour, zeta, label, tr in rows:
             y = getattr(tr, quantity)
             ax.plot(tr.concurrence, y, color=colour, ls=STYLES[zeta], lw=1.3,
                     label=label if zeta == 0 else None)
             ax.plot(tr.concurrence[-1], y[-1], "o", color=colour, ms=3)  # end, lambda*t = 1.3
-        ax.set_title(f"({panel})", loc="left")
+        extra = []
+        if quantity == "fluctuation":
+            (line,) = ax.plot(c, c / 2, color="k", ls=BOUND_STYLE, lw=0.9)
+            ax.fill_between(c, 0, c / 2, color="0.5", alpha=0.15, lw=0)
+            line.set_gid(BOUND_GID)
+            extra.append((Line2D([], [], color="k", ls=BOUND_STYLE),
+                          rf"$C \leq 2\Sigma/\omega_q$ ({holds}; shaded: excluded)"))
+        elif gg:
+            root = np.sqrt(1 - c**2)
+            (line,) = ax.plot(np.r_[c, c[::-1]], np.r_[(1 - root) / 2, ((1 + root) / 2)[::-1]],
+                              color="k", ls=BOUND_STYLE, lw=0.9)
+            line.set_gid(BOUND_GID)
+            ax.fill_between(c, 0, (1 - root) / 2, color="0.5", alpha=0.15, lw=0)
+            ax.fill_between(c, (1 + root) / 2, 1.02, color="0.5", alpha=0.15, lw=0)
+            extra.append((Line2D([], [], color="k", ls=BOUND_STYLE),
+                          rf"$C \leq 2\Sigma/\omega_q = 2\sqrt{{E(1-E)}}$ ({holds})"))
+        ax.set_title(f"({panel}) {fixed}", loc="left", fontsize=10)
         ax.set_xlabel(r"$C(\rho(t))$")
         ax.set_ylabel(QUANTITIES[quantity])
-        ax.set_xlim(0, 1.02)
-        ax.set_ylim(0, 0.52 if quantity == "fluctuation" else 1.02)
+        ax.set_xlim(CONCURRENCE_FLOOR, 1.02)
+        ax.set_ylim(*_limits(quantity))
         ax.grid(alpha=0.3)
-        _legend(ax)
+        _legend(ax, extra, loc="lower right")  # in the excluded region: never on the data
     return fig
 
 
 def paper_figures(suite: SuiteResult) -> dict[str, object]:
-    """All five figures: ``{"fig2": Figure, ..., "fig6": Figure}``."""
-    return {
-        "fig2": time_figure(suite, "energy", 2),
-        "fig3": time_figure(suite, "fluctuation", 3),
-        "fig4": time_figure(suite, "concurrence", 4),
-        "fig5": parametric_figure(suite, "energy", 5),
-        "fig6": parametric_figure(suite, "fluctuation", 6),
-    }
+    """All five figures by file stem: ``{"fig2_energy": Figure, ...}`` (see ``FIGURES``)."""
+    out = {}
+    for name, (number, quantity, parametric) in FIGURES.items():
+        make = parametric_figure if parametric else time_figure
+        out[name] = make(suite, quantity, number)
+    return out
 
 
-def save_figures(figures: dict, folder, *, fmt: str = "png", dpi: int = 150) -> list[Path]:
-    """Save each figure as ``folder/<name>.<fmt>`` atomically; return the paths."""
-    import io
+def figure_bytes(fig, fmt: str, dpi: int = 150) -> bytes:
+    """The figure rendered as ``fmt`` (png, pdf, svg)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    return buf.getvalue()
 
+
+def _metadata(fmt: str) -> dict | None:
+    # no creation dates: the same data give the same file
+    return {"png": {"Software": None}, "pdf": {"CreationDate": None},
+            "svg": {"Date": None}}.get(fmt)
+
+
+def save_figures(figures: dict, folder, *, fmt="png", dpi: int = 150) -> list[Path]:
+    """Save each figure as ``folder/<name>.<fmt>`` atomically; return the paths.
+
+    Args:
+        figures: name -> matplotlib figure (closed after saving).
+        folder: an existing folder.
+        fmt: a format or a sequence of formats (png, pdf, svg).
+        dpi: resolution of raster formats.
+    """
     import matplotlib.pyplot as plt
 
+    formats = (fmt,) if isinstance(fmt, str) else tuple(fmt)
     folder = Path(folder)
     paths = []
     for name, fig in figures.items():
-        path = folder / f"{name}.{fmt}"
-        with OutputFile(path) as out:  # reserved before the rendering
-            buf = io.BytesIO()
-            fig.savefig(buf, format=fmt, dpi=dpi)
-            out.write_bytes(buf.getvalue())
+        for f in formats:
+            path = folder / f"{name}.{f}"
+            with OutputFile(path) as out:  # reserved before the rendering
+                out.write_bytes(figure_bytes(fig, f, dpi))
+            paths.append(path)
         plt.close(fig)
-        paths.append(path)
     return paths
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from qbcircuit import BatteryParams, simulate
 from qbcircuit.cli import main
+from qbcircuit.figures import FIGURES
 
 ENERGY_ATOL = 1e-9
 
@@ -91,7 +92,7 @@ def test_figures_command_writes_every_figure(capsys, tmp_path):
                            "--csv")
     assert status == 0, err
     written = out.split()
-    assert [p.rsplit("/", 1)[1] for p in written[:5]] == [f"fig{i}.png" for i in range(2, 7)]
+    assert [p.rsplit("/", 1)[1] for p in written[:5]] == [f"{n}.png" for n in FIGURES]
     assert len(written) == 5 + 32
 
 
