@@ -10,15 +10,21 @@ OpenMP threads can deadlock), and:
 * a worker that dies (killed, out of memory) breaks the pool: the jobs that had not finished
   are run again in a fresh pool, up to ``retries`` times; then the run fails with one
   :class:`WorkerError` line. Results already finished are kept for the retry.
+``imap_jobs`` is the streaming form (results as they finish, for checkpoints and progress), and
+also runs on any ``concurrent.futures.Executor`` the caller owns (e.g. a dask.distributed
+``client.get_executor()``): there a job whose worker was lost (dask's ``KilledWorker``) is
+submitted again, up to ``retries`` times, and on an error or Ctrl-C the unfinished futures are
+cancelled (the executor itself is the caller's to shut down).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import signal
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from tqdm.auto import tqdm
@@ -52,11 +58,104 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
         proc.join(timeout=5)
 
 
+def _lost_worker(err: BaseException) -> bool:
+    """True for a task that failed because its worker died (dask's ``KilledWorker``)."""
+    return type(err).__name__ == "KilledWorker"
+
+
+def imap_jobs(
+    fn: Callable,
+    jobs: Sequence,
+    *,
+    workers: int = 1,
+    executor: Executor | None = None,
+    retries: int = 2,
+) -> Iterator[tuple[int, object]]:
+    """Yield ``(i, fn(jobs[i]))`` as the jobs finish (any order).
+
+    Args:
+        fn: a picklable (module-level) function.
+        jobs: the arguments, one per call.
+        workers: processes of the local pool when ``executor`` is None; 1 runs in this process.
+        executor: a ``concurrent.futures.Executor`` to run on instead of the local pool.
+        retries: how often unfinished jobs are run again after a worker died.
+
+    Raises:
+        WorkerError: workers died more than ``retries`` times.
+    """
+    if executor is not None:
+        yield from _imap_executor(fn, jobs, executor, retries)
+        return
+    if workers <= 1:
+        for i, job in enumerate(jobs):
+            yield i, fn(job)
+        return
+    done = [False] * len(jobs)
+    ctx = multiprocessing.get_context("spawn")
+    for attempt in range(retries + 1):
+        pending = [i for i in range(len(jobs)) if not done[i]]
+        if not pending:
+            return
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
+                                   initializer=_die_with_parent)
+        try:
+            futures = {pool.submit(fn, jobs[i]): i for i in pending}
+            while futures:
+                finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    i = futures.pop(fut)
+                    result = fut.result()  # BrokenProcessPool if a worker died
+                    done[i] = True
+                    yield i, result
+            pool.shutdown(wait=True)
+        except BrokenProcessPool:
+            _terminate(pool)
+            if attempt == retries:
+                left = sum(1 for d in done if not d)
+                raise WorkerError(
+                    f"worker processes died {retries + 1} times ({left} of {len(jobs)} "
+                    "jobs unfinished); out of memory? try fewer workers"
+                ) from None
+        except BaseException:  # an error in a job, Ctrl-C, SIGTERM, closed early: stop now
+            _terminate(pool)
+            raise
+
+
+def _imap_executor(fn, jobs, executor: Executor, retries: int):
+    tries = [0] * len(jobs)
+    futures = {}
+    try:
+        futures = {executor.submit(fn, job): i for i, job in enumerate(jobs)}
+        while futures:
+            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                i = futures.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenExecutor:
+                    raise WorkerError(f"the executor broke (a worker died); {len(futures) + 1} "
+                                      f"of {len(jobs)} jobs unfinished") from None
+                except Exception as err:
+                    if not _lost_worker(err):
+                        raise
+                    tries[i] += 1
+                    if tries[i] > retries:
+                        raise WorkerError(f"job {i} lost its worker {tries[i]} times; out of "
+                                          "memory? try fewer workers per machine") from None
+                    futures[executor.submit(fn, jobs[i])] = i
+                    continue
+                yield i, result
+    finally:
+        for fut in futures:
+            fut.cancel()
+
+
 def map_jobs(
     fn: Callable,
     jobs: Sequence,
     *,
     workers: int = 1,
+    executor: Executor | None = None,
     retries: int = 2,
     progress: bool = False,
     desc: str = "jobs",
@@ -68,6 +167,7 @@ def map_jobs(
         fn: a picklable (module-level) function.
         jobs: the arguments, one per call.
         workers: processes; 1 runs in this process.
+        executor: a ``concurrent.futures.Executor`` to run on instead (see :func:`imap_jobs`).
         retries: how often the unfinished jobs are run again after a worker died.
         progress: show a progress bar (tqdm).
         desc: the progress bar's label.
@@ -81,39 +181,10 @@ def map_jobs(
     """
     weights = list(weights) if weights is not None else [1] * len(jobs)
     results: list = [None] * len(jobs)
-    done = [False] * len(jobs)
     with tqdm(total=sum(weights), disable=not progress, desc=desc) as bar:
-        if workers <= 1:
-            for i, job in enumerate(jobs):
-                results[i] = fn(job)
+        stream = imap_jobs(fn, jobs, workers=workers, executor=executor, retries=retries)
+        with contextlib.closing(stream):
+            for i, result in stream:
+                results[i] = result
                 bar.update(weights[i])
-            return results
-        ctx = multiprocessing.get_context("spawn")
-        for attempt in range(retries + 1):
-            pending = [i for i in range(len(jobs)) if not done[i]]
-            if not pending:
-                break
-            pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
-                                       initializer=_die_with_parent)
-            try:
-                futures = {pool.submit(fn, jobs[i]): i for i in pending}
-                while futures:
-                    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        i = futures.pop(fut)
-                        results[i] = fut.result()  # BrokenProcessPool if a worker died
-                        done[i] = True
-                        bar.update(weights[i])
-                pool.shutdown(wait=True)
-            except BrokenProcessPool:
-                _terminate(pool)
-                if attempt == retries:
-                    left = sum(1 for d in done if not d)
-                    raise WorkerError(
-                        f"worker processes died {retries + 1} times ({left} of {len(jobs)} "
-                        "jobs unfinished); out of memory? try fewer workers"
-                    ) from None
-            except BaseException:  # an error in a job, Ctrl-C, SIGTERM: stop everything now
-                _terminate(pool)
-                raise
     return results
