@@ -70,8 +70,9 @@ EXACT, DYN, JAX, QT_DEF, QT_MATCH = ("exact", "dynamics", "dynamics (jax, vmap)"
 #: Settings of a full run and of ``--quick``; explicit options override either.
 FULL = dict(points=501, reps=5, wp_rtols=(1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10,
                                           1e-11),
-            short_calls=5, closed_calls=50)
-QUICK = dict(points=51, reps=1, wp_rtols=(1e-4, 1e-7, 1e-10), short_calls=3, closed_calls=5)
+            short_calls=5, closed_calls=50, wp_reps=3)
+QUICK = dict(points=51, reps=1, wp_rtols=(1e-4, 1e-7, 1e-10), short_calls=3, closed_calls=5,
+             wp_reps=1)
 #: Trotter steps of the optional work-precision series, as fractions of the output spacing (the
 #: engine never steps over an output time, so a dt above the spacing is the spacing), and its
 #: subset of the suite.
@@ -262,6 +263,13 @@ def timed(fn):
     return time.perf_counter() - t0, out
 
 
+def load_average() -> str:
+    try:
+        return "/".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
 # ----------------------------------------------------------------------------- work-precision
 
 def work_precision(suite, times, levels, reference, rtols, wp_reps, trotter):
@@ -366,8 +374,8 @@ def parse(argv):
     ap.add_argument("--no-rss", action="store_true",
                     help="skip the RSS subprocess per method")
     ap.add_argument("--no-plot", action="store_true", help="skip the work-precision sweep")
-    ap.add_argument("--wp-reps", type=int, default=1,
-                    help="repetitions per work-precision point (median; default 1)")
+    ap.add_argument("--wp-reps", type=int, default=None,
+                    help="repetitions per work-precision point (median; default 3, quick 1)")
     ap.add_argument("--trotter", action="store_true",
                     help="add the trotter engine to the plot (a subset; dt = 1, 1/2, 1/4 of the "
                          "output spacing)")
@@ -378,7 +386,7 @@ def parse(argv):
     ap.add_argument("--levels", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     base = QUICK if args.quick else FULL
-    for key in ("reps", "points"):
+    for key in ("reps", "points", "wp_reps"):
         if getattr(args, key) is None:
             setattr(args, key, base[key])
     args.wp_rtols = base["wp_rtols"]
@@ -399,6 +407,7 @@ def main(argv=None) -> int:
     runs = runners(with_jax)
     names = list(runs)
 
+    load_start = load_average()
     with threadpool_limits(1):
         threads = thread_line()
         # Warm-up (imports, JAX compilation) and the reference. The exact engine runs first:
@@ -420,10 +429,13 @@ def main(argv=None) -> int:
                 notes.append(f"{name} used levels {other} (exact: {levels})")
 
         walls = {name: [] for name in names}
+        cpus = {name: [] for name in names}
         for rep in range(args.reps):
             order = names[rep % len(names):] + names[: rep % len(names)]  # alternate the order
             for name in order:
+                cpu0 = time.process_time()
                 wall, results[name] = timed(lambda name=name: runs[name](suite, times, levels))
+                cpus[name].append(time.process_time() - cpu0)
                 walls[name].append(wall)
             print(f"rep {rep + 1}/{args.reps}: " + ", ".join(f"{n} {walls[n][-1]:.2f} s"
                                                             for n in names), file=sys.stderr)
@@ -433,6 +445,8 @@ def main(argv=None) -> int:
 
     ref = results[EXACT]
     med = {name: statistics.median(walls[name]) for name in names}
+    med_cpu = {name: statistics.median(cpus[name]) for name in names}
+    load_end = load_average()
     dev = {name: deviations(results[name], ref) for name in names}
     quick_note = " **Quick run: settings reduced, numbers not representative.**" if args.quick \
         else ""
@@ -440,6 +454,9 @@ def main(argv=None) -> int:
         f"Machine: {machine()}",
         "",
         threads,
+        "",
+        f"Load average (1/5/15 min) at the start: {load_start}, after the timed runs: "
+        f"{load_end} (on a shared machine, compare wall with CPU time).",
         "",
         f"Paper suite: {len(suite)} trajectories x {args.points} points, lambda*t in [0, 10]; "
         f"median of {args.reps} alternating run(s) after a warm-up run; each method with its own "
@@ -450,9 +467,9 @@ def main(argv=None) -> int:
         f"same): {', '.join(map(str, levels))}.",
         "",
         "| method | median wall time (s) | ratio to QuTiP defaults | ratio to QuTiP matched "
-        "| peak traced memory (MiB) | peak RSS, fresh process (MiB) "
+        "| median CPU time (s) | peak traced memory (MiB) | peak RSS, fresh process (MiB) "
         "| max dev. energy | max dev. fluctuation | max dev. concurrence |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in names:
         r = rss.get(name)
@@ -464,7 +481,8 @@ def main(argv=None) -> int:
             rss_txt = f"{r['peak']:.0f} (+{r['peak'] - r['before']:.0f})"
         lines.append(
             f"| {name} | {med[name]:.3f} | {med[name] / med[QT_DEF]:.3f}x "
-            f"| {med[name] / med[QT_MATCH]:.3f}x | {traced[name]:.0f} | {rss_txt} | "
+            f"| {med[name] / med[QT_MATCH]:.3f}x | {med_cpu[name]:.3f} | {traced[name]:.0f} "
+            f"| {rss_txt} | "
             + " | ".join(f"{d:.1e}" for d in dev[name]) + " |")
     lines += [
         "",
