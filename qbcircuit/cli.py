@@ -101,7 +101,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(alpha=0.0, encoding=None)
     p.add_argument("--order", type=int, default=2, help="product-formula order (1, 2)")
 
-    p = sub.add_parser("figures", help="reproduce every panel of the paper's Figures 2-6")
+    p = sub.add_parser("reproduce", help="the main job: Figures 2-6, their data (CSV), run.json, "
+                       "the paper's claims decided (claims.csv) and report.html")
+    p.add_argument("--out", default="results", help="output folder (created; default: results)")
+    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--points", type=int, default=501, help="times in [0, 10] (default 501)")
+    p.add_argument("--parametric-points", type=int, default=261,
+                   help="times in [0, 1.3] for Figures 5-6 (default 261)")
+    p.add_argument("--omega-q", type=float, default=1.0,
+                   help="qubit frequency (default 1; the paper never states it)")
+    p.add_argument("--format", action="append", default=None,
+                   help="figure format png, pdf or svg; repeatable or comma-separated "
+                        "(default: png,pdf)")
+    p.add_argument("--variant", default=None,
+                   help="a named model variant instead of Eq. (1), e.g. tavis-cummings")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    for name in ("atol", "rtol", "dt", "order"):
+        p.add_argument(f"--{name}", type=int if name == "order" else float, default=None,
+                       help=f"engine option {name} (see `qbcircuit simulate -h`)")
+
+    p = sub.add_parser("figures", help="only the figures of `reproduce` (Figures 2-6), no data, "
+                       "claims or report")
     p.add_argument("--out", default="figures", help="output folder (created; default: figures)")
     p.add_argument("--points", type=int, default=501, help="times in [0, 10] (default 501)")
     p.add_argument("--parametric-points", type=int, default=261,
@@ -197,6 +217,17 @@ def _run_circuit_stats(args) -> int:
     return 0
 
 
+def _run_reproduce(args) -> int:
+    from .reproduce import DEFAULT_FORMATS, reproduce
+
+    result = reproduce(args.out, method=args.method, points=args.points,
+                       parametric_points=args.parametric_points, omega_q=args.omega_q,
+                       formats=args.format or DEFAULT_FORMATS, variant=args.variant,
+                       progress=False if args.no_progress else None, **_engine_options(args))
+    print(result.summary)
+    return 0
+
+
 def _run_figures(args) -> int:
     from .figures import compute_suite, paper_figures, save_figures, save_suite_csv
 
@@ -240,6 +271,7 @@ def main(argv=None) -> int:
             "simulate": _run_simulate,
             "circuit-stats": _run_circuit_stats,
             "figures": _run_figures,
+            "reproduce": _run_reproduce,
             "landscape": _run_landscape,
         }[args.command]
         with warnings.catch_warnings(record=True) as caught:

@@ -4,9 +4,13 @@ import math
 
 import numpy as np
 import pytest
-from qutip_reference import qutip_trajectory
+import qutip as qt
+import scipy.linalg as sla
+from qutip_reference import qutip_model, qutip_trajectory
+from threadpoolctl import threadpool_limits
 
 from qbcircuit import BatteryModel, BatteryParams, TruncationWarning, simulate
+from qbcircuit import observables as obs
 from qbcircuit.engines import exact
 
 ENERGY_ATOL = 1e-6
@@ -142,3 +146,144 @@ def test_truncation_warning_when_the_top_level_fills():
     params = BatteryParams(alpha=0.5 + 0.5j, zeta=-1.0, g=2.0, fock=16)
     with pytest.warns(TruncationWarning, match=r"top kept Fock level .*\(fock = 16\)"):
         simulate(params, TIMES, method="exact")
+
+
+# -- the Chebyshev engine: against QuTiP at tight tolerances, a dense exponential, its bound ------
+#: exact against QuTiP mesolve run far tighter than its defaults: cell states and energy
+TIGHT_ATOL = 1e-8
+#: QuTiP options for that comparison (its own error is then well below TIGHT_ATOL)
+TIGHT_QUTIP = {"atol": 1e-14, "rtol": 1e-12, "nsteps": 10_000_000}
+#: restricted (pair-set) evolution against the dense exponential of the full Liouvillian
+RESTRICTED_ATOL = 1e-10
+_QUTIP_TO_OURS = [0, 2, 1, 3]  # qutip cells (cell1 (x) cell2) -> ours (index b1 + 2 b2)
+
+TIGHT_CASES = {
+    "closed, zeta=-0.4, complex alpha, omega_q=1.3": dict(alpha=0.9 - 0.6j, zeta=-0.4,
+                                                          omega_q=1.3, delta=-0.4),
+    "closed, zeta=0, omega_q=0.7": dict(alpha=1.3 + 0.4j, zeta=0.0, omega_q=0.7, g=1.3),
+    "closed, zeta=0.5, complex alpha, omega_q=1.4": dict(alpha=1 + 0.5j, zeta=0.5, omega_q=1.4,
+                                                         g=0.8),
+    "closed, zeta=1": dict(alpha=1.2, zeta=1.0, delta=0.5),
+    "open, zeta=-0.4, omega_q=1.2": dict(alpha=0.9j, zeta=-0.4, kappa=0.5, gamma=0.1,
+                                         omega_q=1.2),
+    "open, zeta=0, complex alpha, omega_q=0.8": dict(alpha=1.0 - 0.4j, zeta=0.0, kappa=0.3,
+                                                     gamma=0.2, omega_q=0.8, delta=0.3),
+    "open, zeta=0.5, gamma only": dict(alpha=0.7 + 0.7j, zeta=0.5, gamma=0.3, omega_q=1.5),
+    "open, zeta=1, paper Fig. 2(d)": dict(alpha=1.0, zeta=1.0, kappa=0.6, gamma=0.4),
+}
+
+
+def _qutip_cells(params, levels, times):
+    p = params
+    H, c_ops, psi0, sz2 = qutip_model(p.alpha, p.delta, p.g, p.zeta, p.kappa, p.gamma, p.omega_q,
+                                      p.lam, levels)
+    states = qt.mesolve(H, psi0, times, c_ops, options=TIGHT_QUTIP).states
+    cells = np.array([(s if s.isoper else qt.ket2dm(s)).ptrace([1, 2]).full() for s in states])
+    return cells[:, _QUTIP_TO_OURS][:, :, _QUTIP_TO_OURS]
+
+
+@pytest.mark.parametrize("case", list(TIGHT_CASES))
+def test_exact_engine_matches_tight_qutip(case):
+    params = BatteryParams(**TIGHT_CASES[case])
+    ours = simulate(params, TIMES, method="exact")
+    ref = _qutip_cells(params, ours.levels, TIMES)  # the truncation simulate() settled on
+    assert np.max(np.abs(ours.cell_states - ref)) < TIGHT_ATOL
+    assert np.max(np.abs(ours.energy - obs.energy(ref))) < TIGHT_ATOL
+    assert np.max(np.abs(ours.concurrence - obs.concurrence(ref))) < TIGHT_ATOL
+    # the fluctuation is sqrt(var): compare the variance (the sqrt at 0 turns 1e-16 into 1e-8)
+    assert np.max(np.abs(ours.fluctuation**2 - obs.fluctuation(ref) ** 2)) < TIGHT_ATOL
+    assert ours.energy.max() > 0.05
+
+
+def _dense_reference(model, times):
+    """rho(t) from the dense exponential of the full Liouvillian (small models only)."""
+    L = exact.liouvillian(model.hamiltonian_matrix, model.collapse_matrices).toarray()
+    psi = model.initial_ket
+    out, vec, last, steps = [], np.outer(psi, psi.conj()).ravel(), 0.0, {}
+    with threadpool_limits(limits=1, user_api="blas"):  # small dense products: one thread
+        for t in times:
+            step = round(t - last, 12)
+            if step not in steps:
+                steps[step] = sla.expm(L * step)
+            vec = steps[step] @ vec
+            out.append(vec.reshape(psi.size, psi.size))
+            last = t
+    return np.array(out)
+
+
+# small truncations: the dense exponential of the full Liouvillian is the oracle
+RESTRICTED_CASES = {
+    "zeta=0, both losses": dict(alpha=0.6 + 0.2j, zeta=0.0, kappa=0.6, gamma=0.4, fock=6,
+                                tail_tol=1e-3),
+    "zeta=0, detuned, gamma only": dict(alpha=0.5, zeta=0.0, gamma=0.5, delta=1.2, omega_q=0.6,
+                                        fock=5, tail_tol=1e-3),
+    "zeta=0.5 (no grading: full set)": dict(alpha=0.5j, zeta=0.5, kappa=0.4, gamma=0.2, fock=5,
+                                           tail_tol=1e-3),
+}
+
+
+@pytest.mark.parametrize("case", list(RESTRICTED_CASES))
+def test_restricted_evolution_equals_the_full_exponential(case):
+    params = BatteryParams(**RESTRICTED_CASES[case])
+    model = BatteryModel(params)
+    times = np.array([0.0, 0.37, 1.0, 2.5, 2.6, 7.0])  # non-uniform, several chunks
+    states = exact.evolve(model, times)
+    ref = _dense_reference(model, times)
+    cells_ref = obs.cell_states_from_density_matrices(ref, model.levels)
+    assert np.max(np.abs(states.cell_states() - cells_ref)) < RESTRICTED_ATOL
+    assert np.max(np.abs(states.density_matrices - ref)) < RESTRICTED_ATOL  # full, on access
+    # the guaranteed bound holds, and is well below the target
+    cell_err = np.max(np.linalg.norm(states.cell_states() - cells_ref, axis=(1, 2)))
+    assert cell_err <= states.cell_error_bound < exact.ERROR_TARGET
+    problem = exact._OpenProblem(model, restrict=True)
+    restricted = problem.coords.size < model.initial_ket.size ** 2
+    assert restricted == (params.zeta == 0)  # the grading exists exactly when N is conserved
+
+
+def test_the_error_bound_holds_when_the_expansion_is_cut_short(monkeypatch):
+    """With a loose chunk tolerance the error is visible, and still below the bound."""
+    monkeypatch.setattr(exact, "CHUNK_TOL", 1e-3)
+    monkeypatch.setattr(exact, "ERROR_TARGET", np.inf)
+    for kwargs in RESTRICTED_CASES.values():
+        model = BatteryModel(BatteryParams(**kwargs))
+        times = np.linspace(0.0, 5.0, 11)
+        states = exact.evolve(model, times)
+        err = np.linalg.norm(states.cell_states()
+                             - obs.cell_states_from_density_matrices(
+                                 _dense_reference(model, times), model.levels), axis=(1, 2))
+        assert 1e-12 < err.max() <= states.cell_error_bound
+
+
+def test_excitation_grading_from_sparsity():
+    """Found for the zeta = 0 battery and a Tavis-Cummings coupling; not for pair terms."""
+    model = BatteryModel(BatteryParams(alpha=1.0, zeta=0.0, kappa=0.1, gamma=0.1))
+    N = exact.excitation_grading(exact.chop(model.hamiltonian_matrix)[0],
+                                 [exact.chop(C)[0] for C in model.collapse_matrices])
+    d = model.levels
+    expected = np.arange(4 * d) % d + np.array([0, 1, 1, 2])[np.arange(4 * d) // d]
+    assert np.array_equal(N, expected)
+    anis = BatteryModel(BatteryParams(alpha=1.0, zeta=0.5, kappa=0.1))
+    assert exact.excitation_grading(exact.chop(anis.hamiltonian_matrix)[0],
+                                    [exact.chop(C)[0] for C in anis.collapse_matrices]) is None
+    # Tavis-Cummings: both cells coupled to the cavity (cells-major, c = b1 + 2 b2)
+    d = 6
+    a = np.diag(np.sqrt(np.arange(1, d)), 1)
+    sm = np.array([[0.0, 1.0], [0.0, 0.0]])
+    s1, s2 = np.kron(np.eye(2), sm), np.kron(sm, np.eye(2))
+    A = np.kron(np.eye(4), a)
+    S1, S2 = np.kron(s1, np.eye(d)), np.kron(s2, np.eye(d))
+    H = A.T @ A + 0.5 * (S1.T @ S1 + S2.T @ S2) + (S1.T + S2.T) @ A + A.T @ (S1 + S2)
+    tc = exact.excitation_grading(H, [A, S1, S2])
+    assert np.array_equal(tc, np.arange(4 * d) % d + np.array([0, 1, 1, 2])[np.arange(4 * d) // d])
+    # one-photon and two-photon loss together: no charge that both lower by one
+    assert exact.excitation_grading(H, [A, A @ A]) is None
+
+
+def test_closed_blocks_equal_one_dense_exponential():
+    for zeta in (0.0, 0.7):
+        model = BatteryModel(BatteryParams(alpha=1.1 + 0.2j, zeta=zeta, delta=0.3))
+        kets = exact.evolve(model, TIMES[::10]).kets
+        H = model.hamiltonian_matrix.toarray()
+        with threadpool_limits(limits=1, user_api="blas"):
+            ref = np.array([sla.expm(-1j * H * t) @ model.initial_ket for t in TIMES[::10]])
+        assert np.max(np.abs(kets - ref)) < RESTRICTED_ATOL

@@ -382,8 +382,9 @@ class _Expansion:
         ratio = z / (K + 1)
         return math.log(2) + K * math.log(z) - gammaln(K + 1) - math.log1p(-ratio)
 
-    def terms(self, s: float, tol: float = CHUNK_TOL) -> tuple[int, float]:
+    def terms(self, s: float, tol: float | None = None) -> tuple[int, float]:
         """Fewest terms K with the chunk bound at s = tau*rho below tol; returns (K, bound)."""
+        tol = CHUNK_TOL if tol is None else tol
         if s == 0:
             return 1, 0.0
         scale = math.log(_CROUZEIX) + max(0.0, s * self.c / self.rho)
