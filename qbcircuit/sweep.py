@@ -188,7 +188,7 @@ def check_size(sizes: Mapping[str, int], estimate: str = "") -> int:
     if n > MAX_POINTS:
         shape = " x ".join(f"{s} {name}" for name, s in sizes.items())
         raise ParameterError(
-            f"the grid has {n:.3g} points ({shape}), more than the {MAX_POINTS} a sweep "
+            f"the grid has {n:,} points ({shape}), more than the {MAX_POINTS:,} a sweep "
             f"takes{estimate}: use fewer values per axis or fewer axes (or split the sweep)"
         )
     return n
@@ -502,8 +502,8 @@ def check_plottable(names: Sequence[str]) -> None:
     if len(names) > 2:
         raise ParameterError(
             f"a plot shows one varied parameter (lines) or two (heat maps), this sweep varies "
-            f"{len(names)} ({', '.join(names)}): drop the plot, or fix all but two with "
-            "set and plot that slice"
+            f"{len(names)} ({', '.join(names)}): drop the plot, or fix all but two (--set) "
+            "and plot that slice"
         )
 
 

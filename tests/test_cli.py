@@ -127,31 +127,6 @@ def test_tail_tol_lets_a_small_truncation_through(capsys):
     assert status == 2 and "tail_tol must be <= 0.1" in err
 
 
-def test_landscape_command(capsys, tmp_path):
-    out_dir = tmp_path / "ls"
-    status, out, err = run(capsys, "landscape", "--x", "g=0.5:1.5:2", "--y", "zeta=0:1:2",
-                           "--points", "11", "--method", "exact", "--workers", "1",
-                           "--no-progress", "--out", str(out_dir))
-    assert status == 0, err
-    assert [p.rsplit("/", 1)[1] for p in out.split()] == ["landscape.csv", "landscape.png"]
-    assert (out_dir / "landscape.csv").read_text().startswith("g,zeta,max_energy\n0.5,0.0,")
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["--x", "g=0:1", "--y", "zeta=0:1:2"], "not an axis NAME=START:STOP:NUM"),
-        (["--x", "g=0:1:2", "--y", "zeta=0:2:2"], "zeta must be <= 1"),
-        (["--x", "g=0:1:2", "--y", "zeta=0:1:2", "--metric", "speed"], "metric must be <reducer>"),
-    ],
-)
-def test_landscape_command_bad_input(capsys, tmp_path, argv, message):
-    target = tmp_path / "never"
-    status, _, err = run(capsys, "landscape", *argv, "--out", str(target))
-    assert status == 2 and err.count("\n") == 1 and message in err
-    assert not target.exists()
-
-
 def test_out_dash_is_standard_output(capsys):
     status, out, err = run(capsys, "simulate", "--method", "exact", "--t-max", "1",
                            "--points", "3", "--out", "-")
@@ -180,8 +155,7 @@ def test_unwritable_out_fails_before_the_work(capsys, path, monkeypatch):
     assert status == 2 and out == "" and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("argv", [["landscape", "--x", "g=0.1:1:2", "--y", "zeta=0:1:2",
-                                   "--workers", "0"],
+@pytest.mark.parametrize("argv", [["sweep", "--vary", "g=0.1:1:2", "--jobs", "0"],
                                   ["figures", "--points", "1"]])
 def test_failed_runs_leave_no_empty_folder(capsys, tmp_path, argv):
     folder = tmp_path / "out"

@@ -68,11 +68,11 @@ def _alive(pid):
 
 @pytest.mark.parametrize(("sig", "status", "line"), [(signal.SIGINT, 130, "interrupted"),
                                                      (signal.SIGTERM, 143, "terminated")])
-def test_signals_end_a_landscape_in_one_line_without_orphans(tmp_path, sig, status, line):
-    out = tmp_path / "ls"
+def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, line):
+    out = tmp_path / "sweep.csv"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qbcircuit", "landscape", "--x", "g=0.1:2:30", "--y",
-         "zeta=-1:1:30", "--workers", "2", "--method", "dynamics", "--points", "401",
+        [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.1:2:30", "--vary",
+         "zeta=-1:1:30", "--jobs", "2", "--method", "dynamics", "--points", "401",
          "--no-progress", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     workers = []
@@ -92,4 +92,4 @@ def test_signals_end_a_landscape_in_one_line_without_orphans(tmp_path, sig, stat
     while any(_alive(w) for w in helpers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(w) for w in helpers), "worker processes outlived the run"
-    assert not out.exists()  # no partial output
+    assert not out.exists() and os.listdir(tmp_path) == []  # no partial output
