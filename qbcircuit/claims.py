@@ -253,6 +253,8 @@ class _Decision:
         self.checks: list = []
 
     def _rec(self, name, value):
+        if "=" in name or ";" in name:  # the CSV writes name=value;name=value
+            raise ValueError(f"a number's name may not contain '=' or ';': {name!r}")
         self.numbers[name] = float(value)
         return float(value)
 
@@ -301,7 +303,7 @@ class _Decision:
 
     def sep_frac(self, s, z, a=0.0, b=10.0):
         t, c = self.series(s, z, "concurrence", a, b)
-        return self._rec(f"fraction C=0[{a:g},{b:g}] {s} z{z:g}",
+        return self._rec(f"fraction separable[{a:g},{b:g}] {s} z{z:g}",
                          np.mean(c[t > 0] <= SEPARABLE))
 
     def sep_runs(self, s, z, a=0.0, b=10.0):
@@ -1096,7 +1098,7 @@ def _specs() -> list[Spec]:  # noqa: C901 - a list of small deciders
            "(> 80%) of the common Sigma range")
     def _(d):
         for s in ("a:0.5", "a:3"):
-            f = d.value(f"fraction of Sigma levels with higher C for zeta=1 {s}",
+            f = d.value(f"fraction of Sigma levels with higher C for zeta 1 {s}",
                         _higher_at_equal(d, s, "fluctuation"))
             d.check(f"higher C at equal Sigma {s}", f > 0.8)
 
@@ -1172,7 +1174,7 @@ def _specs() -> list[Spec]:  # noqa: C901 - a list of small deciders
     def _(d):
         def early(s, z):
             tr, m = d.traj(s, z, 0, 1.3)
-            return d.value(f"C at t=0.3 {s} z{z:g}", np.interp(0.3, tr.times, tr.concurrence))
+            return d.value(f"C at t 0.3 {s} z{z:g}", np.interp(0.3, tr.times, tr.concurrence))
         _aniso(d, "faster initial growth", early, ("c:2",))
         _aniso(d, "larger decline", lambda s, z: d.drop(s, z), ("c:2",))
 
@@ -1200,7 +1202,7 @@ def _specs() -> list[Spec]:  # noqa: C901 - a list of small deciders
            "fluctuation levels", "open: C at equal Sigma (rising branch, [0, 1.3]) larger for "
            "zeta = 1 on most (> 80%) of the common Sigma range")
     def _(d):
-        f = d.value("fraction of Sigma levels with higher C for zeta=1 d:open",
+        f = d.value("fraction of Sigma levels with higher C for zeta 1 d:open",
                     _higher_at_equal(d, "d:open", "fluctuation"))
         d.check("higher C at equal Sigma", f > 0.8)
 
@@ -1353,9 +1355,9 @@ def _specs() -> list[Spec]:  # noqa: C901 - a list of small deciders
         minus = d.c.get("main", "b:0", -1.0)
         diff = max(np.max(np.abs(plus.energy - minus.energy)),
                    np.max(np.abs(plus.concurrence - minus.concurrence)))
-        d.value("max |zeta=1 - zeta=-1| same alpha", diff)
+        d.value("max |zeta 1 - zeta -1| same alpha", diff)
         rot = _rotated_alpha(d.c)
-        d.value("max |zeta=1 - zeta=-1| alpha -> i alpha", max(
+        d.value("max |zeta 1 - zeta -1| alpha -> i alpha", max(
             np.max(np.abs(plus.energy - rot.energy)),
             np.max(np.abs(plus.concurrence - rot.concurrence))))
         d.check("zeta -> -zeta leaves E and C unchanged at the paper's real alpha", diff < 1e-6)
