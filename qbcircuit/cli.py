@@ -6,19 +6,29 @@ Bad input prints one line on stderr and exits with status 2, without a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import math
+import os
 import re
 import signal
 import sys
+import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 
 from ._checks import ParameterError
-from ._io import OutputFile, atomic_write_text, check_folder, make_folder
+from ._io import OutputFile, check_folder, make_folder
 from .engines import METHODS, check_options, get_engine
 from .metrics import QUANTITIES, REDUCERS
 from .params import ENCODINGS, MAX_FOCK, BatteryParams
 from .simulate import DEFAULT_METHOD, TruncationWarning, simulate
+from .sweep import AXES as SWEEP_AXES
+from .sweep import CHOICE_AXES as SWEEP_CHOICES
+from .sweep import DEFAULT_METHOD as SWEEP_METHOD
+from .sweep import MAX_POINTS as SWEEP_MAX_POINTS
 
 ENGINE_OPTIONS = ("atol", "rtol", "dt", "order")
 
@@ -133,50 +143,169 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ENGINE_OPTIONS:
         p.add_argument(f"--{name}", type=int if name == "order" else float, default=None,
                        help=f"engine option {name} (see `qbcircuit simulate -h`)")
-    p = sub.add_parser("landscape", help="a figure of merit over a grid of two parameters")
-    _add_model_options(p)
-    p.add_argument("--x", required=True, type=_axis, help="NAME=START:STOP:NUM, e.g. g=0.1:2:20")
-    p.add_argument("--y", required=True, type=_axis, help="NAME=START:STOP:NUM, e.g. zeta=-1:1:21")
-    p.add_argument("--metric", default="max_energy",
-                   help="<reducer>_<quantity> (default max_energy); reducers: "
+    p = sub.add_parser("sweep", help="figures of merit over a grid of any number of parameters")
+    p.add_argument("--vary", action="append", default=[],
+                   metavar="NAME=START:STOP:NUM | NAME=V1,V2,...",
+                   help="a varied parameter (repeatable, one grid axis each): NUM values from "
+                        "START to STOP inclusive, or explicit values (choices such as encoding "
+                        f"too); any of {', '.join(SWEEP_AXES)}; complex alpha as 1+0.5j")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a fixed parameter (repeatable), e.g. alpha=2, zeta=1, encoding=gray")
+    p.add_argument("--metric", action="append", default=None,
+                   help="<reducer>_<quantity> (repeatable; default max_energy); reducers: "
                         f"{', '.join(REDUCERS)}; quantities: {', '.join(QUANTITIES)}")
     p.add_argument("--t-max", type=float, default=10.0, help="last time (default 10)")
     p.add_argument("--points", type=int, default=201, help="times from 0 to t-max (default 201)")
-    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
-    p.add_argument("--workers", type=int, default=None, help="processes (default: one per core)")
-    p.add_argument("--out", default="landscape", help="output folder (default: landscape)")
+    p.add_argument("--method", choices=tuple(METHODS), default=SWEEP_METHOD,
+                   help=f"engine (default {SWEEP_METHOD}: the fastest per point)")
+    for name in ENGINE_OPTIONS:
+        p.add_argument(f"--{name}", type=int if name == "order" else float, default=None,
+                       help=f"engine option {name} (see `qbcircuit simulate -h`)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="local worker processes (default: one per core)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on a dask.distributed cluster, e.g. tcp://10.0.0.5:8786 "
+                        "(extra 'distributed')")
+    p.add_argument("--checkpoint", default=None, metavar="PATH",
+                   help="append finished points to PATH; rerunning the same command resumes")
+    p.add_argument("--out", default=None,
+                   help="output CSV (default or '-': standard output): one column per varied "
+                        "parameter, then one per metric, one row per grid point")
+    p.add_argument("--plot", default=None, metavar="PNG",
+                   help="a heat map per metric (two varied parameters) or a line plot (one); "
+                        ".png, .pdf or .svg")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
 
-def _axis(text: str):
+def _sweep_name(text: str) -> str:
+    name = text.strip().replace("-", "_")
+    if name not in BatteryParams.fields():
+        raise ParameterError(f"unknown parameter {text.strip()!r}; parameters: "
+                             f"{', '.join(BatteryParams.fields())}")
+    return name
+
+
+def _sweep_value(name: str, text: str):
+    reader = _READERS[BatteryParams.fields()[name].type]
     try:
-        name, spec = text.split("=", 1)
-        start, stop, num = spec.split(":")
-        return name.strip(), np.linspace(float(start), float(stop), int(num))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an axis NAME=START:STOP:NUM: {text!r} (example: g=0.1:2:20)"
-        ) from None
+        return reader(text.strip())
+    except (ValueError, argparse.ArgumentTypeError) as err:
+        raise ParameterError(f"{name}: {err}") from None
 
 
-def _run_landscape(args) -> int:
-    from .figures import save_figures
-    from .landscape import landscape, landscape_grid, plot_landscape
+def _sweep_axes(args, fixed):
+    """--vary specs as (label, name, size, first value, make_values), values not allocated."""
+    specs, seen = [], set()
+    for text in args.vary:
+        label, eq, spec = text.partition("=")
+        if not eq or not spec.strip():
+            raise ParameterError(f"--vary needs NAME=START:STOP:NUM or NAME=V1,V2,..., got "
+                                 f"{text!r} (example: g=0.1:3:32)")
+        name = _sweep_name(label)
+        if name in seen or name in fixed:
+            raise ParameterError(f"{name} is given twice (--vary and --set name one parameter "
+                                 "once each)")
+        seen.add(name)
+        if name not in SWEEP_AXES:
+            raise ParameterError(f"cannot vary {name}: a sweep varies one of "
+                                 f"{', '.join(SWEEP_AXES)}")
+        if ":" in spec:
+            parts = spec.split(":")
+            if len(parts) != 3:
+                raise ParameterError(f"--vary {text!r}: a range is NAME=START:STOP:NUM "
+                                     "(example: g=0.1:3:32)")
+            if name in SWEEP_CHOICES:
+                raise ParameterError(f"{name} takes explicit values, e.g. {name}="
+                                     f"{','.join(BatteryParams.fields()[name].metadata['choices'])}")
+            start, stop = (_sweep_value(name, x) for x in parts[:2])
+            try:
+                num = int(parts[2])
+            except ValueError:
+                raise ParameterError(f"--vary {text!r}: NUM must be an integer, got "
+                                     f"{parts[2]!r}") from None
+            if num < 1:
+                raise ParameterError(f"--vary {text!r}: NUM must be >= 1, got {num}")
+            specs.append((label.strip(), name, num, start,
+                          lambda a=start, b=stop, n=num: np.linspace(a, b, n)))
+        else:
+            values = [_sweep_value(name, x) for x in spec.split(",")]
+            specs.append((label.strip(), name, len(values), values[0], lambda v=values: v))
+    if not specs:
+        raise ParameterError("sweep needs at least one --vary NAME=START:STOP:NUM")
+    return specs
 
-    landscape_grid(_params(args), args.x, args.y, args.metric)  # fail before any folder exists
-    check_options(args.method, get_engine(args.method), {})
+
+def _run_sweep(args) -> int:
+    from .figures import figure_bytes
+    from .sweep import check_grid, check_plottable, check_size, format_seconds, sweep
+
+    fixed = {}
+    for text in args.set:
+        label, eq, value = text.partition("=")
+        if not eq:
+            raise ParameterError(f"--set needs NAME=VALUE, got {text!r} (example: alpha=2)")
+        name = _sweep_name(label)
+        if name in fixed:
+            raise ParameterError(f"--set {name} is given twice")
+        fixed[name] = _sweep_value(name, value)
+    base = BatteryParams(**fixed)
+    specs = _sweep_axes(args, fixed)
     times = _times(args)
-    check_folder(args.out)  # fail before the work; the folder is made when there is a result
-    ls = landscape(_params(args), args.x, args.y, times,
-                   metric=args.metric, method=args.method, workers=args.workers,
-                   progress=not args.no_progress)
-    folder = make_folder(args.out)
-    atomic_write_text(folder / "landscape.csv", ls.to_csv_text())
-    paths = [folder / "landscape.csv", *save_figures({"landscape": plot_landscape(ls)}, folder)]
-    for path in paths:
-        print(path)
+    options = _engine_options(args)
+    check_options(args.method, get_engine(args.method), options)
+    if args.jobs is not None and args.scheduler is not None:
+        raise ParameterError("--jobs and --scheduler exclude each other (the cluster's workers "
+                             "do the work)")
+    jobs = args.jobs
+    if jobs is not None and not 1 <= jobs <= 1024:
+        raise ParameterError(f"jobs must be in [1, 1024], got {jobs}")
+    sizes = {name: size for _, name, size, _, _ in specs}
+    if math.prod(sizes.values()) > SWEEP_MAX_POINTS:  # refused before the grid is allocated
+        first = dataclasses.replace(base, **{name: v for _, name, _, v, _ in specs})
+        t0 = time.perf_counter()
+        simulate(first, times, method=args.method, **options)
+        seconds = (time.perf_counter() - t0) * math.prod(sizes.values())
+        seconds /= jobs or os.cpu_count() or 1
+        check_size(sizes, f" (about {format_seconds(seconds)} at the first point's speed)")
+    axes = {name: make() for _, name, _, _, make in specs}
+    labels = {name: label for label, name, _, _, _ in specs}
+    if args.plot is not None:
+        check_plottable(list(axes))
+    _, metrics = check_grid(base, axes, args.metric or ["max_energy"])
+    executor = client = None
+    with OutputFile("-" if args.out is None else args.out) as out, \
+            (OutputFile(args.plot) if args.plot else contextlib.nullcontext()) as plot_out:
+        if args.scheduler is not None:
+            client = _dask_client(args.scheduler)
+            executor = client.get_executor()
+        try:
+            result = sweep(base, axes, metrics, times, method=args.method, executor=executor,
+                           jobs=jobs, checkpoint=args.checkpoint,
+                           progress=not args.no_progress,
+                           log=lambda msg: print(f"qbcircuit: {msg}", file=sys.stderr),
+                           **options)
+        finally:
+            if client is not None:
+                client.close()
+        out.write_text(result.to_csv_text(labels))
+        if plot_out is not None:
+            fmt = Path(args.plot).suffix.lstrip(".").lower() or "png"
+            fmt = fmt if fmt in ("png", "pdf", "svg") else "png"
+            plot_out.write_bytes(figure_bytes(result.plot(), fmt))
     return 0
+
+
+def _dask_client(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ParameterError("--scheduler needs dask.distributed: pip install "
+                             "'qbcircuit[distributed]'") from None
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ParameterError(f"cannot reach the dask scheduler at {address}: {err}") from None
 
 
 def _times(args) -> np.ndarray:
@@ -272,7 +401,7 @@ def main(argv=None) -> int:
             "circuit-stats": _run_circuit_stats,
             "figures": _run_figures,
             "reproduce": _run_reproduce,
-            "landscape": _run_landscape,
+            "sweep": _run_sweep,
         }[args.command]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", TruncationWarning)
