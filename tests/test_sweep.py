@@ -1,0 +1,359 @@
+"""N-dimensional sweeps: values, executors, CSV, checkpoints and resume, the CLI, dask."""
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import qbcircuit.sweep as sw
+from qbcircuit import BatteryParams, ParameterError, simulate
+from qbcircuit.cli import main
+from qbcircuit.metrics import METRICS
+from qbcircuit.sweep import SweepResult, sweep
+
+TIMES = np.linspace(0.0, 3.0, 31)
+BASE = BatteryParams(alpha=1.0, gamma=0.1)
+METRIC_ATOL = 1e-12
+HAS_DASK = importlib.util.find_spec("distributed") is not None
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_sweep_values_are_the_metrics_of_each_grid_point():
+    gs, zetas = [0.5, 1.5], [0.0, 0.5, 1.0]
+    res = sweep(BASE, {"g": gs, "zeta": zetas}, ["max_concurrence", "max_energy"], TIMES,
+                jobs=1)
+    assert res["max_concurrence"].shape == (2, 3) and res.shape == (2, 3)
+    for i, g in enumerate(gs):
+        for j, z in enumerate(zetas):
+            tr = simulate(BatteryParams(alpha=1.0, gamma=0.1, g=g, zeta=z), TIMES, method="exact")
+            assert abs(res["max_concurrence"][i, j] - tr.concurrence.max()) < METRIC_ATOL
+            assert abs(res["max_energy"][i, j] - tr.energy.max()) < METRIC_ATOL
+    text = res.to_csv_text().splitlines()
+    assert text[0] == "g,zeta,max_concurrence,max_energy" and text[1].startswith("0.5,0.0,")
+    assert len(text) == 7
+
+
+def test_every_metric_is_the_trajectory_metric_of_its_grid_point():
+    alphas = [0.5, 1 + 0.5j]
+    res = sweep(BASE, {"alpha": alphas}, list(METRICS), TIMES, jobs=1)
+    for i, alpha in enumerate(alphas):
+        tr = simulate(BatteryParams(alpha=alpha, gamma=0.1), TIMES, method="exact")
+        for m in METRICS:
+            assert abs(res[m][i] - tr.metric(m)) < METRIC_ATOL, m
+
+
+def test_choice_parameters_and_variants_vary_with_explicit_values():
+    res = sweep(BatteryParams(alpha=1.0, zeta=0.5), {"encoding": ["binary", "unary"],
+                                                     "cell_coupling": ["xy", "exchange_zeta"]},
+                "max_energy", TIMES, jobs=1)
+    for i, enc in enumerate(["binary", "unary"]):
+        for j, cc in enumerate(["xy", "exchange_zeta"]):
+            tr = simulate(BatteryParams(alpha=1.0, zeta=0.5, encoding=enc, cell_coupling=cc),
+                          TIMES, method="exact")
+            assert abs(res["max_energy"][i, j] - tr.metric("max_energy")) < METRIC_ATOL
+    # encodings give the same physics
+    assert np.allclose(res["max_energy"][0], res["max_energy"][1], atol=1e-10)
+
+
+def test_pool_serial_and_dask_local_cluster_give_identical_tables(monkeypatch):
+    monkeypatch.setattr(sw, "POOL_MIN_SECONDS", 0.0)  # use the pool even for a tiny sweep
+    axes = {"delta": [-1.0, 0.0, 1.0], "kappa": [0.0, 0.3], "alpha": [1.0, 0.5j]}
+    serial = sweep(BASE, axes, ["max_energy", "final_ergotropy"], TIMES, jobs=1)
+    pool = sweep(BASE, axes, ["max_energy", "final_ergotropy"], TIMES, jobs=2,
+                 chunk_seconds=1e-6)
+    assert pool.to_csv_text() == serial.to_csv_text()
+    if HAS_DASK:
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            dask = sweep(BASE, axes, ["max_energy", "final_ergotropy"], TIMES,
+                         executor=client.get_executor(), chunk_seconds=1e-6)
+        assert dask.to_csv_text() == serial.to_csv_text()
+
+
+def test_a_three_axis_sweep_has_one_row_per_point_and_the_vary_names(capsys, tmp_path):
+    out = tmp_path / "s.csv"
+    status, _, err = run(capsys, "sweep", "--vary", "g=0.5:1.5:3", "--vary", "omega-q=1,1.2",
+                         "--vary", "alpha=0.5,1+0.5j", "--set", "gamma=0.1", "--t-max", "3",
+                         "--points", "31", "--metric", "max_energy", "--metric",
+                         "time_of_max_energy", "--jobs", "1", "--no-progress", "--out", str(out))
+    assert status == 0, err
+    lines = out.read_text().splitlines()
+    assert lines[0] == "g,omega-q,alpha,max_energy,time_of_max_energy"
+    assert len(lines) == 1 + 3 * 2 * 2
+    assert lines[1].startswith("0.5,1.0,0.5,") and lines[2].startswith("0.5,1.0,1+0.5j,")
+    row = lines[-1].split(",")
+    tr = simulate(BatteryParams(g=1.5, omega_q=1.2, alpha=1 + 0.5j, gamma=0.1), TIMES,
+                  method="exact")
+    assert abs(float(row[3]) - tr.metric("max_energy")) < METRIC_ATOL
+    assert float(row[4]) == tr.metric("time_of_max_energy")
+
+
+def test_sweep_command_writes_csv_and_heat_maps(capsys, tmp_path):
+    status, out, err = run(capsys, "sweep", "--vary", "g=0.5:1.5:2", "--vary", "zeta=0:1:2",
+                           "--points", "11", "--jobs", "1", "--no-progress",
+                           "--metric", "max_energy", "--metric", "max_ergotropy",
+                           "--plot", str(tmp_path / "s.png"))
+    assert status == 0, err
+    assert out.startswith("g,zeta,max_energy,max_ergotropy\n0.5,0.0,")  # stdout without --out
+    assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_plots_lines_for_one_axis_maps_for_two_and_refuses_three():
+    one = sweep(BASE, {"g": [0.5, 1.0, 1.5]}, ["max_energy", "max_concurrence"], TIMES, jobs=1)
+    assert len(one.plot().get_axes()) == 2
+    two = sweep(BASE, {"g": [0.5, 1.0], "encoding": ["gray", "binary"]}, "max_energy", TIMES,
+                jobs=1)
+    assert len(two.plot().get_axes()) == 2  # map and colour bar
+    three = SweepResult(BASE, {"g": np.ones(1), "zeta": np.ones(1), "delta": np.ones(1)},
+                        {"max_energy": np.ones((1, 1, 1))}, TIMES, "exact")
+    with pytest.raises(ParameterError, match="this sweep varies 3"):
+        three.plot()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--vary", "g=0:1"], "a range is NAME=START:STOP:NUM"),
+        (["--vary", "g"], "--vary needs NAME=START:STOP:NUM"),
+        (["--vary", "g=0:1:x"], "NUM must be an integer"),
+        (["--vary", "zeta=0:2:2"], "zeta must be <= 1"),
+        (["--vary", "q=0:2:2"], "unknown parameter 'q'"),
+        (["--vary", "fock=4,8"], "cannot vary fock"),
+        (["--vary", "encoding=0:1:2"], "encoding takes explicit values"),
+        (["--vary", "encoding=binary,ternary"], "encoding must be one of"),
+        (["--vary", "g=0:1:2", "--metric", "speed"], "metric must be <reducer>"),
+        (["--vary", "g=0:1:2", "--set", "alpha=two"], "not a complex number"),
+        (["--vary", "g=0:1:2", "--set", "g=1"], "g is given twice"),
+        (["--vary", "g=0:1:2", "--set", "kappa"], "--set needs NAME=VALUE"),
+        (["--vary", "g=0:1:2", "--vary", "zeta=0,1", "--vary", "delta=0,1", "--plot",
+          "p.png"], "a plot shows one varied parameter"),
+        (["--vary", "g=0:1:2", "--jobs", "2", "--scheduler", "tcp://127.0.0.1:1"],
+         "exclude each other"),
+        (["--vary", "g=0:1:2000", "--vary", "delta=0:1:1000"], "the grid has 2,000,000 points"),
+        (["--vary", "g=1:2:1000000000"], "more than the 1,000,000 a sweep takes (about"),
+    ],
+)
+def test_bad_sweeps_are_one_line_and_exit_2_before_any_work(capsys, tmp_path, argv, message,
+                                                            monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("the sweep started")
+
+    monkeypatch.setattr(sw, "_run", no_work)
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, "sweep", *argv, "--t-max", "1", "--points", "3",
+                           "--out", str(tmp_path / "never.csv"))
+    assert status == 2 and err.count("\n") == 1 and message in err, err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("axes", "kwargs", "message"),
+    [
+        ({"q": [1.0]}, {}, "cannot vary 'q'"),
+        ({"g": []}, {}, "g needs at least one value"),
+        ({}, {}, "at least one axis"),
+        ({"g": [1.0], "zeta": [0.0, 2.0]}, {}, "zeta must be <= 1"),
+        ({"g": [1.0, np.nan]}, {}, "g must be finite"),
+        ({"alpha": [1.0], "encoding": ["unary"], "zeta": [1.0]}, {"base": {"alpha": 1}},
+         None),  # fine: a valid combination
+        ({"alpha": [9.0], "encoding": ["binary", "unary"]}, {}, "unary encoding allows"),
+        ({"g": [1.0]}, {"metrics": ["speed"]}, "metric must be <reducer>"),
+        ({"g": [1.0]}, {"metrics": []}, "at least one metric"),
+        ({"g": [1.0]}, {"jobs": 0}, r"jobs must be in \[1"),
+        ({"g": [1.0]}, {"executor": object()}, "Executor interface"),
+        ({"g": [1.0]}, {"chunk_seconds": 0}, "chunk_seconds must be"),
+        ({"g": np.zeros(1001), "zeta": np.zeros(1000)}, {}, "the grid has 1,001,000 points"),
+    ],
+)
+def test_bad_python_sweeps_are_refused(axes, kwargs, message, monkeypatch):
+    monkeypatch.setattr(sw, "_run", lambda *a, **k: None)  # validation only
+    base = BatteryParams(**kwargs.pop("base", {}))
+    metrics = kwargs.pop("metrics", ["max_energy"])
+    if message is None:
+        sw.check_grid(base, axes, metrics)
+        return
+    with pytest.raises(ParameterError, match=message):
+        sweep(base, axes, metrics, TIMES, **kwargs)
+
+
+# ---------------------------------------------------------------- checkpoints
+
+
+class _Killed(BaseException):
+    pass
+
+
+def _count_points(monkeypatch):
+    solved = []
+    real = sw._solve_point
+
+    def counting(params, *args):
+        solved.append((params.g, params.zeta))
+        return real(params, *args)
+
+    monkeypatch.setattr(sw, "_solve_point", counting)
+    return solved
+
+
+AXES3 = {"g": [0.5, 1.0, 1.5, 2.0], "zeta": [0.0, 0.5, 1.0], "kappa": [0.0, 0.2]}
+METRICS3 = ["max_energy", "first_peak_energy"]
+
+
+def test_resume_after_a_kill_computes_each_point_once_and_gives_the_same_csv(
+        tmp_path, monkeypatch):
+    reference = sweep(BASE, AXES3, METRICS3, TIMES, jobs=1).to_csv_text()
+    path = tmp_path / "ck.jsonl"
+    solved = _count_points(monkeypatch)
+    real_append = sw.Checkpoint.append
+    appended = []
+
+    def append_then_die(self, indices, values):
+        real_append(self, indices, values)
+        appended.append(len(indices))
+        if len(appended) == 5:
+            raise _Killed  # as SIGKILL right after the 5th chunk reached the disk
+
+    monkeypatch.setattr(sw.Checkpoint, "append", append_then_die)
+    with pytest.raises(_Killed):
+        sweep(BASE, AXES3, METRICS3, TIMES, jobs=1, checkpoint=path, chunk_seconds=1e-9)
+    first = len(solved)
+    assert first == sum(appended) < 24
+    # a kill in the middle of the next write leaves half a record: detected, recomputed
+    with open(path, "ab") as fh:
+        fh.write(b'{"i":[23,22],"v":[[0.1,0.2],[0.3')
+    monkeypatch.setattr(sw.Checkpoint, "append", real_append)
+    resumed = sweep(BASE, AXES3, METRICS3, TIMES, jobs=1, checkpoint=path)
+    assert resumed.to_csv_text() == reference
+    assert len(solved) == 24 and len(set(solved)) == 4 * 3  # 24 points, each solved once
+    # a third run finds everything done and computes nothing
+    again = sweep(BASE, AXES3, METRICS3, TIMES, jobs=1, checkpoint=path)
+    assert len(solved) == 24 and again.to_csv_text() == reference
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"metrics": ["max_energy"]}, "other metrics"),
+        ({"axes": {**AXES3, "g": [0.5, 1.0, 1.5, 2.5]}}, "other grid values"),
+        ({"axes": {"zeta": AXES3["zeta"], "g": AXES3["g"], "kappa": AXES3["kappa"]}},
+         "other varied parameters"),
+        ({"times": np.linspace(0, 3, 32)}, "other times"),
+        ({"method": "dynamics"}, "other method"),
+        ({"base": BatteryParams(alpha=1.0, gamma=0.2)}, "other fixed parameters"),
+        ({"version": "0.0.1"}, "other qbcircuit version"),
+    ],
+)
+def test_a_checkpoint_of_another_sweep_is_refused_with_the_reason(tmp_path, change, reason,
+                                                                   monkeypatch):
+    path = tmp_path / "ck.jsonl"
+    sweep(BASE, {"g": [0.5], "zeta": [0.0], "kappa": [0.0]}, ["max_energy"], TIMES, jobs=1)
+    args = {"base": BASE, "axes": AXES3, "metrics": METRICS3, "times": TIMES,
+            "method": "exact"}
+    header = sw.describe_sweep(args["base"], {k: sw.axis_values(k, v) for k, v in
+                                              args["axes"].items()},
+                               args["metrics"], args["times"], args["method"], {})
+    sw.Checkpoint(path, header).open(24, 2)  # an empty checkpoint of the AXES3 sweep
+    if "version" in change:
+        monkeypatch.setattr(sw, "_version", lambda: change["version"])
+    else:
+        args.update(change)
+    with pytest.raises(ParameterError, match=f"was written for {reason}"):
+        sweep(args["base"], args["axes"], args["metrics"], args["times"],
+              method=args["method"], jobs=1, checkpoint=path)
+
+
+def test_corrupt_checkpoints_are_refused(tmp_path):
+    path = tmp_path / "ck.jsonl"
+    axes = {"g": [0.5, 1.0, 1.5]}
+    sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path, chunk_seconds=1e-9)
+    lines = path.read_bytes().split(b"\n")
+    assert len(lines) == 1 + 3 + 1  # header, three one-point chunks, the final newline
+    lines[1] = lines[1].replace(b"0.", b"9.", 1)  # a flipped digit: the checksum fails
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(ParameterError, match="is corrupt at line 2"):
+        sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
+    path.write_text("g,max_energy\n0.5,0.1\n")
+    with pytest.raises(ParameterError, match="is not a qbcircuit sweep checkpoint"):
+        sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
+
+
+def test_a_killed_cli_sweep_resumes_to_the_uninterrupted_csv(tmp_path):
+    """SIGKILL of a real run (workers die with it), then the same command again."""
+    argv = [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "kappa=0:0.5:5", "--vary",
+            "gamma=0:0.5:4", "--set", "alpha=1.5", "--set", "zeta=1", "--t-max", "5",
+            "--points", "51", "--metric", "max_energy", "--metric", "final_energy",
+            "--jobs", "2", "--no-progress", "--checkpoint", str(tmp_path / "ck"),
+            "--out", str(tmp_path / "s.csv")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    ck = tmp_path / "ck"
+    while proc.poll() is None and not (ck.exists() and ck.read_bytes().count(b"\n") >= 3):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    done_before = ck.read_bytes().count(b"\n") - 1
+    assert done_before >= 2
+    resumed = subprocess.run(argv, capture_output=True, text=True, env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    reference = sweep(BatteryParams(alpha=1.5, zeta=1), {"kappa": np.linspace(0, 0.5, 5),
+                                                         "gamma": np.linspace(0, 0.5, 4)},
+                      ["max_energy", "final_energy"], np.linspace(0, 5, 51), jobs=1)
+    assert (tmp_path / "s.csv").read_text() == reference.to_csv_text()
+
+
+# ---------------------------------------------------------------- dask
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+def test_cli_on_a_real_dask_scheduler_and_worker(capsys, tmp_path):
+    sched_file = tmp_path / "scheduler.json"
+    dask = [sys.executable, "-m", "distributed.cli"]
+    procs = []
+    try:
+        procs.append(subprocess.Popen(
+            [*dask[:2], "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+             "--no-dashboard", "--scheduler-file", str(sched_file)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        while not sched_file.exists():
+            assert procs[0].poll() is None, "the dask scheduler did not start"
+            time.sleep(0.1)
+        import json
+
+        address = None
+        while address is None:
+            try:
+                address = json.loads(sched_file.read_text())["address"]
+            except (ValueError, KeyError):
+                time.sleep(0.1)
+        procs.append(subprocess.Popen(
+            [*dask[:2], "distributed.cli.dask_worker", address, "--host", "127.0.0.1",
+             "--nthreads", "1", "--nworkers", "1", "--no-dashboard"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        argv = ["sweep", "--vary", "g=0.5:1.5:3", "--vary", "alpha=1,1+0.5j", "--set",
+                "gamma=0.1", "--t-max", "3", "--points", "31", "--metric", "max_energy",
+                "--no-progress"]
+        status, out, err = run(capsys, *argv, "--scheduler", address)
+        assert status == 0, err
+        status, serial, _ = run(capsys, *argv, "--jobs", "1")
+        assert out == serial and len(out.splitlines()) == 7
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
