@@ -294,12 +294,12 @@ def _fmt(expr: sp.Expr) -> str:
     return str(sp.expand(expr)).replace("**", "^").replace("sqrt", "√")
 
 
-def derivation_table(variant: str | None = "tavis-cummings") -> list[dict]:
+def derivation_table(variant: str | None = None) -> list[dict]:
     """The printed equations against Eq. (1) and a variant, equation by equation, term by term.
 
     Args:
-        variant: the variant compared beside Eq. (1) (a name in ``VARIANTS``; None: only
-            Eq. (1) and the ``"variant"`` columns repeat it).
+        variant: the variant compared beside Eq. (1), a name in ``VARIANTS`` (None:
+            ``"tavis-cummings"``, the structure the printed equations suggest).
 
     Returns:
         rows (dicts) with keys ``equation`` ("dρ12/dt"), ``term`` (the element: ρ_kl in the
@@ -310,6 +310,7 @@ def derivation_table(variant: str | None = "tavis-cummings") -> list[dict]:
         one: Eq. (1) and each of ``VARIANTS``; "none"), ``why_eq1``, ``why_variant`` (why not)
         and ``kind`` ("printed", "missing in block", "outside the block").
     """
+    variant = variant or "tavis-cummings"
     eqs = {m: derived_equations(m) for m in MODELS}
     rows = []
     for target, terms in PRINTED.items():
