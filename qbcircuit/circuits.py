@@ -490,7 +490,11 @@ def circuit_stats(
     dt: float = 0.05,
     optimization_level: int = 2,
 ) -> list[CircuitStats]:
-    """Hardware cost of one Trotter step per encoding, transpiled to :func:`hardware_backend`.
+    """Hardware cost of one product formula per encoding, transpiled to :func:`hardware_backend`.
+
+    The formula is :func:`trotter_step` (Lie-Trotter for order 1, Suzuki-Trotter for order 2);
+    an order-2 step of :func:`trotter_schedule` applies it twice (half steps) around the
+    dissipation, an order-1 step once.
 
     Args:
         fock: Fock levels d of the cavity.
