@@ -204,6 +204,7 @@ def _check_size(model: BatteryModel, n_times: int) -> None:
             f"dimensional code space, simulator {est['simulator'] / gib:.1f} GiB for {n} "
             f"qubits); {have / gib:.1f} GiB are available: ask for fewer output times, or "
             "use fewer Fock levels / a smaller |alpha|"
+            + (" / the binary or gray encoding" if p.encoding == "unary" else "")
         )
 
 
