@@ -52,10 +52,11 @@ from tqdm.auto import tqdm
 from ._checks import ParameterError, check_int, check_times
 from ._io import OutputFile
 from .engines import check_options, get_engine
-from .metrics import describe, parse_metric
+from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
+from .model import initial_cell_state
 from .parallel import imap_jobs
 from .params import BatteryParams, TruncationWarning
-from .simulate import simulate
+from .simulate import TRUNCATION_WARNING_LEVEL, _solve
 
 #: Default engine of a sweep (measured the fastest per point, closed and open).
 DEFAULT_METHOD = "exact"
@@ -233,8 +234,27 @@ def _solve_chunk(job) -> dict:
 
 
 def _solve_point(params, times, method, metrics, options) -> list[float]:
-    traj = simulate(params, times, method=method, **options)
-    return [float(traj.metric(m)) for m in metrics]
+    """The metrics of one point, computing only the quantities they need.
+
+    The solve is :func:`qbcircuit.simulate`'s (sized truncation, re-solve when the top level
+    fills, the same truncation warning); a sweep of max_energy skips the concurrence.
+    """
+    states = _solve(params, times, get_engine(method), options)
+    top = states.top_level_population()
+    if top > TRUNCATION_WARNING_LEVEL:
+        warnings.warn(f"the top kept Fock level reaches population {top:.2g} (fock = "
+                      f"{states.levels}); results may be truncation-limited: raise fock",
+                      TruncationWarning, stacklevel=2)
+    cells = states.cell_states()
+    initial = initial_cell_state(params.initial_cells)
+    curves: dict[str, np.ndarray] = {}
+    out = []
+    for m in metrics:
+        reducer, quantity = parse_metric(m)
+        if quantity not in curves:
+            curves[quantity] = QUANTITIES[quantity].compute(states.times, cells, initial)
+        out.append(float(REDUCERS[reducer][1](states.times, curves[quantity])))
+    return out
 
 
 def _executor_workers(executor) -> int:
