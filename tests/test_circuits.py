@@ -119,7 +119,7 @@ def test_trotter_circuit_noise_labels_and_saves():
         sorted(1 - np.exp(-0.4 * np.array([0.05, 0.1]))), abs=1e-15
     )
     names = [i.operation.name for i in built.circuit.data]
-    # order 1: one forward sweep per step
+    # order 1: one Lie-Trotter formula per step
     assert names.count("PauliEvolution") == built.steps.size
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.aer
 TROTTER_ATOL = 1e-3  # small-dt Trotter vs QuTiP's reference solve, open system (observables)
 SMALL_DT_ATOL = 1e-4  # dt = 0.01, order 2 vs exact: density matrices, closed and open
 DECAY_ATOL = 1e-8  # populations under pure dissipation vs the closed-form exponentials
-LOWERING_ATOL = 1e-10  # merged unitaries vs the synthesised gates of every sweep
+LOWERING_ATOL = 1e-10  # merged unitaries vs the synthesised gates of every product formula
 PATH_ATOL = 1e-10  # channels as native superop instructions vs the same in a NoiseModel
 DEFAULT_DT_ATOL = 1e-3  # default dt vs exact on the paper's parameter sets (observables)
 SLOPE_TOL = 0.15  # fitted log-log error slopes vs the product-formula order (closed, Lie)

@@ -512,7 +512,7 @@ def evolve(model: BatteryModel, times, *, dt: float | None = None, order: int = 
         times (array of shape (T,)): output times (non-negative, increasing); each is hit
             exactly (the step before it is shortened).
         dt: largest Trotter step, finite and > 0 (default ``DEFAULT_DT``).
-        order: 1 (Lie-Trotter) or 2 (Strang: symmetric, second order with dissipation).
+        order: 1 (Lie-Trotter) or 2 (symmetric split, second order with dissipation).
 
     Returns:
         density matrices on the code space, shape (T, 4d, 4d). For unary, population that the
