@@ -159,6 +159,12 @@ def check_folder(path) -> Path:
                              "is not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise ParameterError(f"output folder {str(existing)!r} is not writable")
+    try:  # a real write test: root passes os.access on /proc and read-only file systems
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".qbc-"))
+    except OSError as err:
+        where = folder if existing == folder else existing
+        raise ParameterError(f"cannot create output folder {str(folder)!r}: {str(where)!r}: "
+                             f"{_reason(err)}") from None
     return folder
 
 

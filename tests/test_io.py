@@ -90,3 +90,10 @@ def test_folder_is_checked_without_being_created(tmp_path):
     with pytest.raises(ParameterError, match="not a folder"):
         check_folder(tmp_path / "file" / "sub")
     assert make_folder(folder).is_dir()
+
+
+@pytest.mark.parametrize("path", ["/proc/forbidden", "/sys/x/y"])
+def test_folders_on_unwritable_file_systems_fail_the_check(path):
+    # as root os.access says yes here; the check must really try
+    with pytest.raises(ParameterError, match="cannot create output folder"):
+        check_folder(path)
