@@ -357,3 +357,20 @@ def test_cli_on_a_real_dask_scheduler_and_worker(capsys, tmp_path):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+
+
+@pytest.mark.slow
+def test_sweep_benchmark_runs(tmp_path):
+    """Smoke run of benchmarks/sweep.py (timings are never asserted)."""
+    import importlib.util as iu
+    from pathlib import Path
+
+    script = Path(__file__).parent.parent / "benchmarks" / "sweep.py"
+    spec = iu.spec_from_file_location("sweep_benchmark", script)
+    module = iu.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = tmp_path / "README.md"
+    readme.write_text("# Benchmarks\n\n## Other\n\nkept\n")
+    assert module.main(["--quick", "--no-dask", "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "## Other\n\nkept" in text and "## Sweeps" in text and "Per-point ratio" in text
