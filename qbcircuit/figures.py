@@ -392,6 +392,7 @@ def save_figures(figures: dict, folder, *, fmt="png", dpi: int = 150) -> list[Pa
             path = folder / f"{name}.{f}"
             with OutputFile(path) as out:  # reserved before the rendering
                 out.write_bytes(figure_bytes(fig, f, dpi))
+            fig.set_layout_engine("none")  # laid out once: the other formats reuse it
             paths.append(path)
         plt.close(fig)
     return paths

@@ -35,7 +35,9 @@ th{background:#f1f3f5;cursor:pointer;position:sticky;top:0} td.num{text-align:ri
 .v-mixed{background:#fff4d6} .v-depends{background:#e8f0fe} .v-vague{background:#f1f1f1}
 .yes{color:#1e7b34;font-weight:600} .no{color:#b3261e;font-weight:600}
 .note{color:#555;font-size:.9em} code{background:#f4f4f4;padding:0 .2em}
-details summary{cursor:pointer;color:#0b57d0} .quote{font-style:italic}
+details summary{cursor:pointer;color:#0b57d0} .quote{font-style:italic;min-width:16em}
+.nums{max-height:8.5em;overflow:auto;font-size:.92em;min-width:18em}
+.scroll{max-height:40em;overflow:auto} .wide{overflow-x:auto}
 .meta td:first-child{white-space:nowrap;font-weight:600}
 """
 
@@ -139,15 +141,15 @@ def _caption(suite, stem: str) -> str:
             "curve's cavity truncation d (Fock levels kept, ζ = 0 | ζ = 1).")
 
 
-def _table(headers, rows, *, sortable=True, classes=None) -> str:
-    cls = "sortable" if sortable else ""
-    out = [f'<table class="{cls}"><thead><tr>']
+def _table(headers, rows, *, sortable=True, classes=None, css="") -> str:
+    cls = " ".join(c for c in ("sortable" if sortable else "", css) if c)
+    out = [f'<div class="wide"><table class="{cls}"><thead><tr>']
     out += [f"<th>{h}</th>" for h in headers]
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(rows):
         tr_cls = f' class="{classes[i]}"' if classes and classes[i] else ""
         out.append(f"<tr{tr_cls}>" + "".join(row) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -189,7 +191,7 @@ def _claims_section(claims, variant_claims, variant, note) -> str:
             row = [_td(c.id), _td(getattr(c, "figure", "")), _td(getattr(c, "panel", "")),
                    f'<td class="quote">{_e(getattr(c, "quote", ""))}</td>',
                    _td(getattr(c, "quantity", "")),
-                   _td(_numbers(getattr(c, "numbers", None)), raw=True),
+                   f'<td><div class="nums">{_numbers(getattr(c, "numbers", None))}</div></td>',
                    f'<td class="{_verdict_class(c.verdict)}">{_e(c.verdict)}</td>']
             row += [f'<td class="{_verdict_class(by_w.get(w, ""))}">{_e(by_w.get(w, ""))}</td>'
                     for w in omegas]
@@ -239,8 +241,8 @@ def _derivation_section(derivation: dict) -> str:
     keys = list(dict.fromkeys(k for r in rows for k in r))
     body = [[_td(_num(r.get(k, "")) if isinstance(r.get(k), float) else r.get(k, ""))
              for k in keys] for r in rows]
-    out.append(f"<details open><summary>{len(rows)} terms</summary>"
-               + _table([_e(k) for k in keys], body) + "</details>")
+    out.append(f"<details open><summary>{len(rows)} terms (scroll)</summary>"
+               '<div class="scroll">' + _table([_e(k) for k in keys], body) + "</div></details>")
     return "".join(out)
 
 
@@ -248,8 +250,7 @@ def _kv_table(data: dict) -> str:
     rows = [[_td(k), _td(_num(v) if isinstance(v, float) else
                          (json.dumps(v, default=str) if isinstance(v, dict | list) else v))]
             for k, v in data.items()]
-    return _table(["", "value"], rows, sortable=False).replace("<table", '<table class="meta"',
-                                                               1)
+    return _table(["", "value"], rows, sortable=False, css="meta")
 
 
 def _checks_section(checks) -> str:
@@ -312,7 +313,7 @@ def _meta_section(run: dict) -> str:
     keep["command"] = run.get("command")
     rows = [[_td(k), f"<td><code>{_e(json.dumps(v, default=str))}</code></td>"]
             for k, v in keep.items()]
-    table = _table(["", "value"], rows, sortable=False).replace("<table", '<table class="meta"')
+    table = _table(["", "value"], rows, sortable=False, css="meta")
     return table + ("<p class='note'>Per-trajectory truncation, encoding and diagnostics are in "
                     "<code>run.json</code> (<code>trajectories</code>).</p>")
 

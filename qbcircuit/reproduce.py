@@ -441,6 +441,9 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
         stage("claims")
         eq1_suite = other if variant else suite
         kwargs = dict(omega_qs=claims_omega_qs, method=method, progress=False, **options)
+        accepted = inspect.signature(claims_mod.decide_claims).parameters
+        if "points" in accepted:  # the run's grid also when a suite must be solved again
+            kwargs.update(points=points, parametric_points=parametric_points)
         try:
             claim_list = claims_mod.decide_claims(
                 eq1_suite if eq1_suite.omega_q == 1.0 else None, variant=None, **kwargs)
@@ -463,6 +466,7 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
     for stem, fig in figures.items():
         for fmt in formats:
             rendered[f"{stem}.{fmt}"] = figure_bytes(fig, fmt)
+            fig.set_layout_engine("none")  # laid out once: the other formats reuse it
         if "png" not in formats:
             rendered[f"_{stem}.png"] = figure_bytes(fig, "png")
         plt.close(fig)
@@ -480,7 +484,7 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
         "command": {"method": method, "points": points, "parametric_points": parametric_points,
                     "omega_q": omega_q, "variant": variant, "formats": list(formats),
                     "engine_options": _jsonable(options)},
-        "model": model_description(variant).replace("$", ""),
+        "model": "Eq. (1)" if variant is None else model_description(variant).replace("$", ""),
         "variant": variant, "omega_q": omega_q, "method": method,
         "engine_options": _jsonable(_engine_options(method, options)),
         "tolerances": _jsonable({k: v for k, v in _engine_options(method, options).items()
