@@ -113,6 +113,11 @@ from scipy.sparse.csgraph import connected_components
 from scipy.special import gammaln, jv
 from threadpoolctl import ThreadpoolController
 
+try:  # the CSR kernel y += A x, in place (the public product allocates a new vector per call)
+    from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
+except ImportError:  # pragma: no cover
+    _csr_matvec = None
+
 from ..model import BatteryModel
 from ..states import EvolvedStates
 
@@ -410,11 +415,35 @@ class _Expansion:
         return lo
 
 
+def _chebyshev_vectors(Y2: sp.csr_matrix, x: np.ndarray, K: int) -> np.ndarray:
+    """Rows Q_0(Y) x .. Q_K(Y) x with Q_{k+1} = 2Y Q_k + Q_{k-1}, given Y2 = 2Y (CSR)."""
+    Q = np.empty((K + 1, x.size))
+    Q[0] = x
+    if K >= 1:
+        Q[1] = 0.0
+        _matvec_add(Y2, Q[0], Q[1])
+        Q[1] *= 0.5
+    for k in range(1, K):
+        Q[k + 1] = Q[k - 1]
+        _matvec_add(Y2, Q[k], Q[k + 1])  # += 2Y Q_k, in place
+    return Q
+
+
+def _matvec_add(A: sp.csr_matrix, x: np.ndarray, y: np.ndarray) -> None:
+    """Add A x to y in place (scipy's CSR kernel; the plain product if that is unavailable)."""
+    if _csr_matvec is None:
+        y += A @ x
+    else:
+        _csr_matvec(A.shape[0], A.shape[1], A.indptr, A.indices, A.data, x, y)
+
+
 def _chebyshev(Y: sp.csr_matrix, x0: np.ndarray, exp: _Expansion, times: np.ndarray,
                read: np.ndarray, amplification) -> tuple[np.ndarray, float]:
     """Coordinates ``read`` of exp(t A) x0 at ``times``; and the guaranteed error bound."""
     rho, c = exp.rho, exp.c
     s_max = exp.chunk()
+    Y2 = (2 * Y).tocsr()
+    Y2.sort_indices()
     out = np.empty((times.size, read.size))
     x = x0
     t_cur, done, ends, bounds = 0.0, 0, [], []  # chunk ends and their bounds
@@ -426,15 +455,9 @@ def _chebyshev(Y: sp.csr_matrix, x0: np.ndarray, exp: _Expansion, times: np.ndar
         k = np.arange(K + 1)
         coef = jv(k[None, :], dt[:, None] * rho) * np.exp(dt * c)[:, None]
         coef[:, 1:] *= 2
-        reads = np.empty((K + 1, read.size))
-        x_end = coef[-1, 0] * x
-        q_prev, q = x, Y @ x
-        reads[0] = x[read]
-        for j in range(1, K + 1):
-            reads[j] = q[read]
-            x_end += coef[-1, j] * q
-            if j < K:
-                q_prev, q = q, 2 * (Y @ q) + q_prev
+        Q = _chebyshev_vectors(Y2, x, K)  # (K + 1, m): Q_k(Y) x
+        x_end = coef[-1] @ Q
+        reads = Q[:, read]
         out[done:last] = coef[:-1] @ reads
         carried = sum(b * amplification(t_cur - t) for t, b in zip(ends, bounds, strict=True))
         ends.append(t_end)
