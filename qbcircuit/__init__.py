@@ -2,7 +2,7 @@
 
 Data flows one way: :class:`BatteryParams` -> :class:`BatteryModel` (``SparsePauliOp``
 operators on an encoded register) -> an engine (``exact``, ...) -> :class:`Trajectory`
-(energy, fluctuation, concurrence). Conventions are those of ``physics.md``: hbar = 1,
+(energy, fluctuation, concurrence). Conventions (``docs/conventions.md``): hbar = 1,
 Delta = omega_c - omega_q, cavity on qubits 0..k-1, primary cell on qubit k, secondary cell on
 qubit k+1, |0> = g.
 """

@@ -27,7 +27,8 @@ all of an output interval in a closed system) form one ``"evolve"`` operation of
 
 Dissipation is carried by a *noise model*, as a device's noise would be: the circuit of
 :func:`trotter_circuit` holds an identity ``UnitaryGate`` with a label per channel and step
-length (the working pattern for Aer, see physics.md), and :class:`NoiseSpec` says which channel
+length (the working pattern for Aer, see docs/conventions.md), and :class:`NoiseSpec` says which
+channel
 each label carries. The engine turns the specs into an Aer ``NoiseModel`` (or into the same
 channels as superoperator instructions), so qiskit-aer is never imported here.
 """
@@ -206,7 +207,7 @@ def evolution_gate(model: BatteryModel, dt: float, order: int) -> PauliEvolution
     r"""One product-formula step :math:`\approx e^{-iH\,dt}` of the model's Hamiltonian.
 
     ``model.hamiltonian`` is simplified with real coefficients (checked here again:
-    ``PauliEvolutionGate`` refuses complex ones, physics.md).
+    ``PauliEvolutionGate`` refuses complex ones, docs/conventions.md).
     """
     order = _check_order(order)
     synthesis = LieTrotter() if order == 1 else SuzukiTrotter(order=2)

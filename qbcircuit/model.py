@@ -1,6 +1,6 @@
 r"""The battery model as Qiskit operators: Hamiltonian Eq. (1), collapse operators Eq. (2), Eq. (3).
 
-Qubit layout (Qiskit little-endian; physics.md):
+Qubit layout (Qiskit little-endian; docs/conventions.md):
 
 * cavity register: qubits 0 .. k-1 (k from the encoding and the truncation);
 * primary cell (paper's qubit 1, coupled to the charger): qubit k;

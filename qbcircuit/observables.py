@@ -1,4 +1,4 @@
-r"""Observables: pure functions on stacks of density matrices (physics.md, Eq. (5)-(9)).
+r"""Observables: stacks of density matrices (docs/conventions.md, Eq. (5)-(9)).
 
 All functions take arrays with a leading time axis and work on every time at once (batched
 numpy). ``qiskit.quantum_info.partial_trace`` and ``concurrence`` give the same numbers and are

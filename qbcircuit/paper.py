@@ -1,4 +1,4 @@
-"""The paper's figure parameter sets (physics.md): the "paper suite" of 16 trajectories.
+"""The paper's figure parameter sets (docs/conventions.md): the "paper suite", 16 trajectories.
 
 Every panel (a)-(d) of Figures 2-6 shows two values of one parameter, each for zeta = 0
 (solid) and zeta = 1 (dashed). Figures 2-4 plot against lambda*t in [0, 10]; Figures 5-6 are
@@ -25,7 +25,8 @@ class SuiteEntry:
     params: BatteryParams
 
 
-#: panel -> (what varies, list of (label, keyword arguments)); physics.md "Paper figure sets".
+#: panel -> (what varies, list of (label, keyword arguments)); docs/conventions.md, "Paper
+#: figure parameter sets".
 PANELS = {
     "a": ("alpha", [("alpha = 0.5", dict(alpha=0.5, delta=0.0, g=1.0)),
                     ("alpha = 3", dict(alpha=3.0, delta=0.0, g=1.0))]),

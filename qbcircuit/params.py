@@ -1,4 +1,4 @@
-r"""Battery parameters: one immutable, validated object (physics.md conventions).
+r"""Battery parameters: one immutable, validated object (see docs/conventions.md).
 
 The model is Eq. (1)-(3) of the paper (hbar = 1):
 

@@ -97,7 +97,8 @@ class EvolvedStates:
         trace = np.einsum("tii->t", rho)
         herm, lowest = 0.0, 0.0
         # In chunks: full-size temporaries of (T, 4d, 4d) cost more than the arithmetic. One
-        # BLAS thread: many small eigvalsh calls took 24-32 s threaded, 1.8 s on one (physics.md).
+        # BLAS thread: many small eigvalsh calls took 24-32 s threaded, 1.8 s on one
+        # (docs/conventions.md, pitfalls).
         with threadpool_limits(limits=1, user_api="blas"):
             for start in range(0, rho.shape[0], 32):
                 chunk = rho[start : start + 32]

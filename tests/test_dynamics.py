@@ -70,7 +70,7 @@ def test_lab_frame_states_equal_exact_states(closed):
 
 
 def test_real_alpha_keeps_the_imaginary_part():
-    """Regression (physics.md): a real y0 made qiskit-dynamics drop imaginary parts."""
+    """Regression (docs/conventions.md): a real y0 made qiskit-dynamics drop imaginary parts."""
     params = BatteryParams(alpha=2.0, zeta=1.0)  # real amplitudes, real initial state
     model = BatteryModel(params)
     assert np.all(model.initial_ket.imag == 0)
@@ -80,7 +80,7 @@ def test_real_alpha_keeps_the_imaginary_part():
 
 
 def test_closed_system_is_not_propagated_as_u_rho():
-    """Regression (physics.md): without dissipators a matrix y0 is evolved as U rho."""
+    """Regression (docs/conventions.md): without dissipators a matrix y0 is evolved as U rho."""
     params = BatteryParams(alpha=1.0, zeta=0.0)
     ours = simulate(params, TIMES, method="dynamics")
     ref = simulate(params, TIMES, method="exact")

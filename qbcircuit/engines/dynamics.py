@@ -14,12 +14,12 @@ How the solve is set up, and why (choices measured on the paper suite, see
   reduced states are lab-frame.
 * **Closed systems** (:math:`\kappa=\gamma=0`) evolve the state *vector* (Schroedinger):
   a matrix ``y0`` in a model without dissipators would be propagated as U rho, not
-  U rho U^dag (physics.md pitfall).
+  U rho U^dag (docs/conventions.md, pitfalls).
 * **Open systems**: vectorised Lindblad with ``scipy_sparse``. The dense vectorised
   superoperator would take (4d)^4 x 16 bytes (4 GiB at d = 32); the non-vectorised dense form
   costs several (4d)^3 products per step and was 2-4x slower than the sparse superoperator.
 * ``y0`` is always complex: a real ``y0`` makes qiskit-dynamics cast the complex derivative
-  to real and silently drop the imaginary part (physics.md pitfall).
+  to real and silently drop the imaginary part (docs/conventions.md, pitfalls).
 """
 
 from __future__ import annotations
