@@ -10,7 +10,7 @@ Eq. (2) split into the Hamiltonian part and the dissipator :math:`\mathcal{D}`:
 where :math:`U^{(1)}_\tau` and :math:`U^{(2)}_\tau` are the order-1 (Lie-Trotter) and
 order-2 (Suzuki-Trotter) product formulas of :math:`e^{-iH\tau}` over the Pauli terms of H
 (``PauliEvolutionGate``), and :math:`\mathcal{D}_h` the dissipation of Eq. (2) over h as
-exact channels:
+exact channels (:mod:`qbcircuit.channels`):
 
 * each cell: amplitude damping with :math:`p = 1 - e^{-\gamma h}`;
 * the cavity: the bosonic loss channel of transmissivity :math:`\eta = e^{-\kappa h}`, Kraus
@@ -36,20 +36,17 @@ channels as superoperator instructions), so qiskit-aer is never imported here.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from qiskit import QuantumCircuit, transpile
+from qiskit import QuantumCircuit
 from qiskit.circuit.library import PauliEvolutionGate, StatePreparation, UnitaryGate
 from qiskit.synthesis import LieTrotter, SuzukiTrotter
-from scipy.special import comb
 
-from ._checks import ParameterError, check_choice, check_int
-from .encodings import Encoding
+from ._checks import ParameterError
+from .channels import damping_probability, encoded_loss_kraus, transmissivity
 from .model import BatteryModel
-from .params import ENCODINGS, MAX_FOCK, BatteryParams
 
 #: Step lengths equal to this relative precision share one gate (and one noise label).
 _STEP_DECIMALS = 12
@@ -179,6 +176,7 @@ def state_preparation(model: BatteryModel) -> QuantumCircuit:
     ``StatePreparation`` of the encoded (renormalised, truncated) coherent state on the cavity
     qubits, and X on each cell that starts excited (``params.initial_cells``).
 
+    >>> from qbcircuit import BatteryParams
     >>> qc = state_preparation(BatteryModel(BatteryParams(alpha=1, fock=16)))
     >>> qc.num_qubits, [i.operation.name for i in qc.data]
     (6, ['state_preparation'])
@@ -219,50 +217,6 @@ def trotter_step(model: BatteryModel, dt: float, order: int = 2) -> QuantumCircu
     qc = QuantumCircuit(model.num_qubits, name="trotter_step")
     qc.append(evolution_gate(model, dt, order), range(model.num_qubits))
     return qc
-
-
-def loss_kraus(levels: int, eta: float) -> list[np.ndarray]:
-    r"""Kraus operators of the bosonic loss channel on ``levels`` Fock levels, Fock basis.
-
-    :math:`K_l = \sum_{n\ge l}\sqrt{\binom{n}{l}}\,\eta^{(n-l)/2}(1-\eta)^{l/2}
-    |n-l\rangle\langle n|`;
-    :math:`\sum_l K_l^\dagger K_l = 1` exactly (binomial theorem), so truncation costs nothing.
-
-    Args:
-        levels: Fock levels d.
-        eta: transmissivity in [0, 1] (:math:`e^{-\kappa\,dt}`).
-
-    Returns:
-        d matrices of shape (d, d).
-
-    >>> K = loss_kraus(4, 0.9)
-    >>> bool(np.allclose(sum(k.conj().T @ k for k in K), np.eye(4)))
-    True
-    """
-    n = np.arange(levels)
-    out = []
-    for lost in range(levels):
-        K = np.zeros((levels, levels))
-        src = n[lost:]
-        K[src - lost, src] = np.sqrt(comb(src, lost) * eta ** (src - lost) * (1 - eta) ** lost)
-        out.append(K)
-    return out
-
-
-def encoded_loss_kraus(encoding: Encoding, eta: float) -> list[np.ndarray]:
-    r""":func:`loss_kraus` on the cavity register through ``encoding.embed``.
-
-    The identity on register states outside the code space is added to :math:`K_0`, so that
-    :math:`\sum_l K_l^\dagger K_l = 1` on the whole register. The matrices are
-    :math:`2^k \times 2^k` (k cavity qubits): for unary (k = d) this is feasible only for a few
-    levels, see ``MAX_LOSS_QUBITS`` in the trotter engine.
-    """
-    ks = [encoding.embed(K) for K in loss_kraus(encoding.levels, eta)]
-    outside = np.ones(1 << encoding.num_qubits)
-    outside[encoding.code_indices()] = 0.0
-    ks[0] = ks[0] + np.diag(outside)
-    # drop operators that vanish (eta = 1 keeps only K_0)
-    return [K for K in ks if np.any(np.abs(K) > 0)]
 
 
 def _identity(label: str, num_qubits: int) -> UnitaryGate:
@@ -333,9 +287,9 @@ def dissipation_specs(model: BatteryModel, h: float, index: int) -> list[NoiseSp
     if p.gamma > 0:
         out.append(NoiseSpec(f"cell_decay_{index}", "amplitude_damping",
                              ((model.primary_qubit,), (model.secondary_qubit,)),
-                             param=1.0 - math.exp(-p.gamma * h)))
+                             param=damping_probability(p.gamma, h)))
     if p.kappa > 0:
-        kraus = encoded_loss_kraus(model.encoding, math.exp(-p.kappa * h))
+        kraus = encoded_loss_kraus(model.encoding, transmissivity(p.kappa, h))
         out.append(NoiseSpec(f"cavity_loss_{index}", "kraus", (tuple(range(k)),),
                              kraus=tuple(kraus)))
     return out
@@ -421,161 +375,3 @@ def trotter_circuit(
                           start=state_preparation(model))
     noise = tuple(s for group in specs.values() for s in group)
     return TrotterCircuit(qc, noise, schedule.steps, labels, schedule)
-
-
-# -- hardware view -------------------------------------------------------------------------------
-
-#: Basis of the hardware-like target (IBM-style).
-HARDWARE_BASIS = ("cx", "rz", "sx", "x")
-#: Seeds of the backend and the transpiler (the table is reproducible).
-HARDWARE_SEED = 1234
-#: Largest register transpiled for the hardware table: 62 qubits = unary at the package's
-#: largest truncation (fock 60), which transpiles in about 2 s. The slow end is binary/Gray at
-#: large fock (Pauli terms of a grow about as d log d: fock 64 -> 395 terms, 2 s).
-MAX_HARDWARE_QUBITS = 62
-
-
-@dataclass(frozen=True)
-class CircuitStats:
-    """Cost of one Trotter step on the hardware-like target.
-
-    Attributes:
-        encoding: the cavity encoding.
-        fock: Fock levels d.
-        qubits: register qubits (cavity + 2 cells).
-        pauli_terms: Pauli terms of H.
-        depth: depth of the transpiled step.
-        two_qubit_gates: CX count of the transpiled step.
-        seconds: wall time of the transpilation.
-    """
-
-    encoding: str
-    fock: int
-    qubits: int
-    pauli_terms: int
-    depth: int
-    two_qubit_gates: int
-    seconds: float
-
-
-def _heavy_hex_distance(num_qubits: int) -> int:
-    # CouplingMap.from_heavy_hex(d) has (5 d^2 - 2 d - 1) / 2 qubits, d odd
-    d = 3
-    while (5 * d * d - 2 * d - 1) // 2 < num_qubits:
-        d += 2
-    return d
-
-
-def hardware_backend(num_qubits: int):
-    """A hardware-like target for ``num_qubits`` qubits.
-
-    ``GenericBackendV2`` with basis cx, rz, sx, x on the smallest heavy-hex lattice (IBM's
-    layout) that holds ``num_qubits`` qubits; fixed seed.
-    """
-    from qiskit.providers.fake_provider import GenericBackendV2
-    from qiskit.transpiler import CouplingMap
-
-    cmap = CouplingMap.from_heavy_hex(_heavy_hex_distance(num_qubits))
-    return GenericBackendV2(
-        num_qubits=cmap.size(), basis_gates=list(HARDWARE_BASIS), coupling_map=cmap,
-        seed=HARDWARE_SEED,
-    )
-
-
-def circuit_stats(
-    fock: int,
-    encodings=None,
-    *,
-    params: BatteryParams | None = None,
-    order: int = 2,
-    dt: float = 0.05,
-    optimization_level: int = 2,
-) -> list[CircuitStats]:
-    """Hardware cost of one product formula per encoding, transpiled to :func:`hardware_backend`.
-
-    The formula is :func:`trotter_step` (Lie-Trotter for order 1, Suzuki-Trotter for order 2);
-    an order-2 step of :func:`trotter_schedule` applies it twice (half steps) around the
-    dissipation, an order-1 step once.
-
-    Args:
-        fock: Fock levels d of the cavity.
-        encodings: the encodings to tabulate (default: every encoding that admits ``fock``;
-            unary stops at 60 levels).
-        params: the other battery parameters (default: ``BatteryParams(alpha=0)``); ``fock``
-            and ``encoding`` are replaced. The step does not depend on alpha.
-        order: product-formula order, 1 or 2.
-        dt: the step (changes angles only, not the counts).
-        optimization_level: of ``transpile``.
-
-    Returns:
-        one :class:`CircuitStats` per encoding.
-
-    Raises:
-        ParameterError: a register larger than ``MAX_HARDWARE_QUBITS``.
-    """
-    import dataclasses
-
-    fock = check_int("fock", fock, low=2, high=512)
-    base = params if params is not None else BatteryParams(alpha=0.0)
-    if encodings is None:
-        encodings = [e for e in ENCODINGS if fock <= MAX_FOCK[e]]
-    rows = []
-    for name in encodings:
-        check_choice("encoding", name, ENCODINGS)
-        model = BatteryModel(dataclasses.replace(base, fock=fock, encoding=name))
-        if model.num_qubits > MAX_HARDWARE_QUBITS:
-            raise ParameterError(
-                f"the {name} register for fock = {fock} has {model.num_qubits} qubits; the "
-                f"hardware table stops at {MAX_HARDWARE_QUBITS} (unary: fock <= "
-                f"{MAX_HARDWARE_QUBITS - 2})"
-            )
-        backend = hardware_backend(model.num_qubits)
-        start = time.perf_counter()
-        qc = transpile(trotter_step(model, dt, order), backend,
-                       optimization_level=optimization_level, seed_transpiler=HARDWARE_SEED)
-        seconds = time.perf_counter() - start
-        ops = qc.count_ops()
-        rows.append(CircuitStats(name, fock, model.num_qubits, len(model.hamiltonian),
-                                 qc.depth(), int(ops.get("cx", 0)), seconds))
-    return rows
-
-
-def format_stats(rows: list[CircuitStats]) -> str:
-    """The hardware table as aligned text, one row per encoding."""
-    head = ("encoding", "fock", "qubits", "pauli_terms", "depth", "cx", "transpile_s")
-    lines = [f"{head[0]:<9}{head[1]:>6}{head[2]:>8}{head[3]:>13}{head[4]:>8}{head[5]:>8}"
-             f"{head[6]:>13}"]
-    for r in rows:
-        lines.append(f"{r.encoding:<9}{r.fock:>6}{r.qubits:>8}{r.pauli_terms:>13}{r.depth:>8}"
-                     f"{r.two_qubit_gates:>8}{r.seconds:>13.2f}")
-    return "\n".join(lines)
-
-
-# -- measurements of the cells (shot-based estimates) ---------------------------------------------
-
-#: Two-qubit Pauli settings (primary basis, secondary basis) of full state tomography.
-TOMOGRAPHY_SETTINGS = tuple((a, b) for a in "XYZ" for b in "XYZ")
-
-
-def cell_measurements(model: BatteryModel, circuit: QuantumCircuit) -> list[QuantumCircuit]:
-    """``circuit`` followed by a measurement of the two cells in each tomography setting.
-
-    For setting (a, b) the primary cell is measured in the eigenbasis of Pauli a and the
-    secondary in that of b (X: H; Y: S^dag then H; Z: nothing), into clbits 0 (primary) and
-    1 (secondary). Count keys are then ``"<secondary bit><primary bit>"``.
-
-    Returns:
-        nine circuits, in the order of ``TOMOGRAPHY_SETTINGS``.
-    """
-    out = []
-    for a, b in TOMOGRAPHY_SETTINGS:
-        qc = QuantumCircuit(model.num_qubits, 2, name=f"tomo_{a}{b}")
-        qc.compose(circuit, inplace=True)
-        for basis, q in ((a, model.primary_qubit), (b, model.secondary_qubit)):
-            if basis == "Y":
-                qc.sdg(q)
-            if basis in "XY":
-                qc.h(q)
-        qc.measure([model.primary_qubit, model.secondary_qubit], [0, 1])
-        out.append(qc)
-    return out

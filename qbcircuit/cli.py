@@ -333,7 +333,7 @@ def _run_simulate(args) -> int:
 
 
 def _run_circuit_stats(args) -> int:
-    from .circuits import circuit_stats, format_stats
+    from .hardware import circuit_stats, format_stats
 
     if args.fock is None:
         raise ParameterError("circuit-stats needs --fock (the number of cavity Fock levels)")

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
 from ._checks import check_int
-from .encodings import MAX_DENSE_QUBITS, Encoding
+from .encodings import MAX_DENSE_QUBITS, Encoding, code_space_matrix
 from .params import MAX_FOCK, BatteryParams, coherent_amplitudes
 
 # Two-qubit cell operators; qubit 0 = primary cell, qubit 1 = secondary cell.
@@ -52,55 +52,6 @@ def initial_cell_state(label: str) -> np.ndarray:
     rho = np.zeros((4, 4), dtype=complex)
     rho[cell_index(label), cell_index(label)] = 1.0
     return rho
-
-
-def code_space_matrix(op: SparsePauliOp, basis) -> sp.csr_matrix:
-    r"""Matrix of ``op`` between the register basis states ``basis``: ``M[i, j] = <b_i|op|b_j>``.
-
-    Every Pauli string maps a basis state to one basis state,
-    :math:`P|x\rangle = i^{n_Y}(-1)^{|x \wedge z|}|x \oplus x_P\rangle`, so the restriction
-    costs (terms x len(basis)) and never forms the :math:`2^n` register matrix (the unary
-    register has up to 62 qubits). ``op.to_matrix(sparse=True)`` is the test oracle.
-
-    Args:
-        op: operator on at most 62 qubits.
-        basis: distinct register basis indices, shape (m,).
-
-    Returns:
-        complex CSR matrix of shape (m, m).
-    """
-    basis = np.asarray(basis, dtype=np.uint64)
-    nq = op.num_qubits
-    if nq > 62:
-        raise ValueError(f"operators on more than 62 qubits are not supported, got {nq}")
-    weights = np.left_shift(np.uint64(1), np.arange(nq, dtype=np.uint64))
-    xmask = (op.paulis.x.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
-    zmask = (op.paulis.z.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
-    ny = np.sum(op.paulis.x & op.paulis.z, axis=1)
-    # PauliList.phase q is the group phase (-i)^q of the label; Y = i X Z contributes i per Y.
-    coeffs = op.coeffs * (1j) ** ny * (-1j) ** op.paulis.phase
-    order = np.argsort(basis)
-    sorted_basis = basis[order]
-    rows, cols, vals = [], [], []
-    cols_all = np.arange(basis.size)
-    for xm, zm, c in zip(xmask, zmask, coeffs, strict=True):
-        if c == 0:
-            continue
-        target = basis ^ xm
-        pos = np.searchsorted(sorted_basis, target)
-        pos[pos == basis.size] = 0
-        hit = sorted_basis[pos] == target
-        sign = 1 - 2 * (np.bitwise_count(basis & zm) & 1).astype(np.int64)
-        rows.append(order[pos[hit]])
-        cols.append(cols_all[hit])
-        vals.append(c * sign[hit])
-    if not rows:
-        return sp.csr_matrix((basis.size, basis.size), dtype=complex)
-    m = sp.coo_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(basis.size, basis.size),
-    )
-    return m.tocsr()
 
 
 class Term(NamedTuple):

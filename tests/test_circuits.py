@@ -1,6 +1,6 @@
-"""Circuit construction (qbcircuit/circuits.py): schedule, state preparation, loss channel,
-hardware table, and the circuit-stats CLI."""
+"""Circuit construction (qbcircuit/circuits.py): schedule, state preparation, Trotter steps."""
 
+import math
 import subprocess
 import sys
 
@@ -8,20 +8,14 @@ import numpy as np
 import pytest
 from qiskit.quantum_info import Operator, Statevector
 
-from qbcircuit import BatteryModel, BatteryParams, Encoding, ParameterError
+from qbcircuit import BatteryModel, BatteryParams, ParameterError
 from qbcircuit.circuits import (
-    circuit_stats,
-    encoded_loss_kraus,
-    format_stats,
-    loss_kraus,
     state_preparation,
     step_schedule,
     trotter_circuit,
     trotter_schedule,
     trotter_step,
 )
-from qbcircuit.cli import main
-from qbcircuit.engines.exact import liouvillian
 
 TIME_ATOL = 1e-12  # output times reached by the step schedule
 STATE_ATOL = 1e-10  # prepared state vs Eq. (3)
@@ -62,46 +56,22 @@ def test_step_schedule_rejects_bad_dt(dt):
 @pytest.mark.parametrize("cells", ["gg", "ee", "eg"])
 def test_state_preparation_is_eq3(encoding, cells):
     model = BatteryModel(BatteryParams(encoding=encoding, initial_cells=cells, **SMALL[encoding]))
-    prepared = Statevector(state_preparation(model))
-    assert abs(abs(prepared.inner(model.initial_state)) - 1) < STATE_ATOL
-    # and exactly, phase included (StatePreparation adds no global phase)
-    np.testing.assert_allclose(prepared.data, model.initial_state.data, atol=STATE_ATOL)
-
-
-@pytest.mark.parametrize("eta", [0.0, 0.3, 0.97, 1.0])
-def test_loss_kraus_fock_basis_trace_preserving(eta):
-    K = loss_kraus(8, eta)
-    np.testing.assert_allclose(sum(k.T @ k for k in K), np.eye(8), atol=TP_ATOL)
-
-
-@pytest.mark.parametrize("encoding", ["binary", "gray", "unary"])
-def test_encoded_loss_channel_trace_preserving(encoding):
-    """sum K^dag K = 1 on the code space, and on the whole register (identity off the code)."""
-    enc = Encoding(encoding, SMALL[encoding]["fock"] if encoding == "unary" else 6)
-    K = encoded_loss_kraus(enc, np.exp(-0.6 * 0.05))
-    total = sum(k.conj().T @ k for k in K)
-    code = enc.code_indices()
-    np.testing.assert_allclose(total[np.ix_(code, code)], np.eye(enc.levels), atol=TP_ATOL)
-    np.testing.assert_allclose(total, np.eye(1 << enc.num_qubits), atol=TP_ATOL)
-    # the code space is mapped into itself
-    outside = np.setdiff1d(np.arange(1 << enc.num_qubits), code)
-    for k in K:
-        assert np.max(np.abs(k[np.ix_(outside, code)]), initial=0.0) == 0.0
-
-
-def test_loss_channel_is_the_lindblad_solution():
-    """On the truncated mode the Kraus channel equals exp(t kappa D[a]) exactly."""
-    d, kappa, t = 6, 0.6, 0.7
-    a = np.diag(np.sqrt(np.arange(1, d)), 1)
-    L = liouvillian(np.zeros((d, d)), [np.sqrt(kappa) * a]).toarray()
-    from scipy.linalg import expm
-
-    rho = np.random.default_rng(1).normal(size=(d, d)) + 0j
-    rho = rho @ rho.T
-    rho /= np.trace(rho)
-    expected = (expm(L * t) @ rho.ravel()).reshape(d, d)
-    got = sum(k @ rho @ k.T for k in loss_kraus(d, np.exp(-kappa * t)))
-    np.testing.assert_allclose(got, expected, atol=CHANNEL_ATOL)
+    prepared = Statevector(state_preparation(model)).data
+    # Eq. (3) built here from its closed form, independently of the model: c_n =
+    # e^{-|alpha|^2/2} alpha^n / sqrt(n!), renormalised on the kept levels, at the register
+    # index of Fock n (binary n, Gray n ^ (n >> 1), unary 2^n), cells on qubits k (primary)
+    # and k + 1 (secondary), |e> = |1>
+    p, d, k = model.params, model.levels, model.num_cavity_qubits
+    c = np.array([np.exp(-abs(p.alpha) ** 2 / 2) * p.alpha**n / np.sqrt(math.factorial(n))
+                  for n in range(d)])
+    c /= np.linalg.norm(c)
+    where = {"binary": lambda n: n, "gray": lambda n: n ^ (n >> 1), "unary": lambda n: 1 << n}
+    cell_bits = (cells[0] == "e") << k | (cells[1] == "e") << (k + 1)
+    expected = np.zeros(1 << model.num_qubits, dtype=complex)
+    for n in range(d):
+        expected[cell_bits | where[encoding](n)] = c[n]
+    # exactly, phase included (StatePreparation adds no global phase)
+    np.testing.assert_allclose(prepared, expected, atol=STATE_ATOL)
 
 
 def test_trotter_circuit_noise_labels_and_saves():
@@ -170,34 +140,3 @@ def test_circuits_module_does_not_import_aer():
     code = "import sys, qbcircuit.circuits; print('qiskit_aer' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
-
-def test_circuit_stats_small():
-    rows = circuit_stats(4)
-    by = {r.encoding: r for r in rows}
-    assert [r.encoding for r in rows] == ["binary", "gray", "unary"]
-    assert by["binary"].qubits == by["gray"].qubits == 4 and by["unary"].qubits == 6
-    for r in rows:
-        model = BatteryModel(BatteryParams(alpha=0, fock=4, encoding=r.encoding))
-        assert r.pauli_terms == len(model.hamiltonian)
-        assert r.two_qubit_gates > 0 and r.depth > 0
-    text = format_stats(rows)
-    assert text.splitlines()[0].split()[:3] == ["encoding", "fock", "qubits"]
-    assert len(text.splitlines()) == 4
-
-
-def test_circuit_stats_refuses_huge_unary():
-    with pytest.raises(ParameterError, match="fock must be in"):
-        circuit_stats(61, ["unary"])
-
-
-def test_cli_circuit_stats(capsys):
-    assert main(["circuit-stats", "--fock", "4"]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert [ln.split()[0] for ln in lines[1:]] == ["binary", "gray", "unary"]
-
-
-def test_cli_circuit_stats_bad_fock(capsys):
-    assert main(["circuit-stats", "--fock", "1"]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("qbcircuit: error: fock") and err.count("\n") == 1

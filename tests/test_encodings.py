@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from qiskit.quantum_info import SparsePauliOp
 
 from qbcircuit import BatteryModel, BatteryParams, Encoding, ParameterError
-from qbcircuit.model import code_space_matrix
+from qbcircuit.encodings import code_space_matrix
 
 OPERATOR_ATOL = 1e-12
 SPECTRUM_ATOL = 1e-10

@@ -19,7 +19,8 @@ How it runs on Aer (``AerSimulator(method="density_matrix")``):
   once per step length by Aer's unitary simulator from the synthesised ``PauliEvolutionGate``
   (the same product formula, Trotter error included; tests compare with the gate-level run).
 * The dissipation is defined by an Aer ``NoiseModel`` (:func:`noise_model`, built from the
-  circuit's :class:`qbcircuit.circuits.NoiseSpec`; ``sample_cells`` runs with it). The
+  circuit's :class:`qbcircuit.circuits.NoiseSpec`; :func:`state_at`, which
+  ``qbcircuit.tomography.sample_cells`` uses, runs with it). The
   density-matrix evolution applies the same channels as native ``superop`` instructions
   (:func:`native_channels`), computed once per step length; a test checks both paths agree.
 * Aer runs the schedule in short segments: each job loads the previous density matrix
@@ -528,49 +529,48 @@ def evolve(model: BatteryModel, times, *, dt: float | None = None, order: int = 
     return run(register_model(model), times, dt=dt, order=order)
 
 
-def sample_cells(model: BatteryModel, time: float, *, shots: int = 10_000,
-                 dt: float | None = None, order: int = 2, seed: int | None = None):
-    """Shot-based energy and concurrence at ``time`` (see :mod:`qbcircuit.tomography`).
+def state_at(model: BatteryModel, time: float, *, dt: float | None = None, order: int = 2
+             ) -> np.ndarray:
+    """The register's density matrix at ``time`` from the circuit run with its noise model.
 
-    The Trotter circuit to ``time`` runs with its noise model (in segments, as in
-    :func:`run` with ``path="noise_model"``); the state reached is then measured in the nine
-    two-qubit Pauli settings of the cells, ``shots`` shots each, on the density-matrix
-    simulator.
-
-    Args:
-        model: the battery model (used as given).
-        time: the measurement time, >= 0.
-        shots: shots per tomography setting, >= 1.
-        dt: largest Trotter step (default ``DEFAULT_DT``).
-        order: 1 or 2.
-        seed: seed of the simulator's sampling and of the bootstrap.
+    As :func:`run` with ``path="noise_model"`` (the channels exactly as the ``NoiseModel``
+    carries them, as a device run would see them); the model is used as given.
 
     Returns:
-        a :class:`qbcircuit.tomography.ShotEstimate`.
+        complex array of shape (2^n, 2^n) on the whole register.
     """
-    from qiskit import QuantumCircuit
-    from qiskit_aer.library import SetDensityMatrix
-
-    from .._checks import check_int, check_real
-    from ..circuits import TOMOGRAPHY_SETTINGS, cell_measurements
-    from ..model import initial_cell_state
-    from ..observables import secondary_sigma_z
-    from ..tomography import estimate
-
-    aer = _aer()
-    time = check_real("time", time, low=0.0)
-    shots = check_int("shots", shots, low=1, high=10**8)
     dt = DEFAULT_DT if dt is None else _check_dt(dt)
     order = _check_order(order)
     times = [0.0, time] if time > 0 else [0.0]
     _, rho = run(model, times, dt=dt, order=order, path="noise_model", final_state=True)
-    start = QuantumCircuit(model.num_qubits)
-    start.append(SetDensityMatrix(rho), range(model.num_qubits))
-    circuits = cell_measurements(model, start)
+    return rho
+
+
+def sample_counts(model: BatteryModel, rho: np.ndarray, measurements, *, shots: int,
+                  seed: int | None = None) -> list[dict]:
+    """Counts of measurement circuits applied to the register state ``rho`` (Aer, shots).
+
+    Args:
+        model: the battery model (its register size).
+        rho (array of shape (2^n, 2^n)): the state to start from.
+        measurements: circuits on the register (with classical bits) applied after ``rho``.
+        shots: shots per circuit.
+        seed: seed of the simulator's sampling.
+
+    Returns:
+        one counts dictionary per circuit.
+    """
+    from qiskit import QuantumCircuit
+    from qiskit_aer.library import SetDensityMatrix
+
+    aer = _aer()
+    circuits = []
+    for meas in measurements:
+        qc = QuantumCircuit(model.num_qubits, meas.num_clbits, name=meas.name)
+        qc.append(SetDensityMatrix(rho), range(model.num_qubits))
+        circuits.append(qc.compose(meas))
     sim = aer.AerSimulator(method="density_matrix")
     threads = 1 if model.num_qubits <= SINGLE_THREAD_QUBITS else 0
     result = sim.run(circuits, shots=shots, seed_simulator=seed,
                      max_parallel_threads=threads).result()
-    counts = [result.get_counts(i) for i in range(len(circuits))]
-    sz0 = float(secondary_sigma_z(initial_cell_state(model.params.initial_cells)[None])[0])
-    return estimate(TOMOGRAPHY_SETTINGS, counts, shots, time, sz0, seed=seed)
+    return [result.get_counts(i) for i in range(len(circuits))]
