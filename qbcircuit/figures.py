@@ -259,7 +259,7 @@ def _legend(ax, extra=(), loc="best"):
 def _limits(quantity: str) -> tuple[float, float]:
     if quantity == "concurrence":
         return CONCURRENCE_FLOOR, 1.02
-    return (0, 0.52) if quantity == "fluctuation" else (0, 1.02)
+    return (0, 0.55) if quantity == "fluctuation" else (0, 1.05)
 
 
 def time_figure(suite: SuiteResult, quantity: str, number: int):
@@ -279,8 +279,8 @@ def time_figure(suite: SuiteResult, quantity: str, number: int):
         ax.set_ylabel(QUANTITIES[quantity])
         ax.set_xlim(*TIME_WINDOW)
         ax.set_ylim(*_limits(quantity))
-        ax.text(end, 0.995, f" {end:g}", transform=ax.get_xaxis_transform(), fontsize=7.5,
-                color="0.35", va="top", ha="left")
+        ax.text(end, 0.01, f" {end:g}", transform=ax.get_xaxis_transform(), fontsize=7.5,
+                color="0.35", va="bottom", ha="left")
         ax.grid(alpha=0.3)
         _legend(ax)
     return fig
@@ -338,16 +338,17 @@ def parametric_figure(suite: SuiteResult, quantity: str, number: int):
                               color="k", ls=BOUND_STYLE, lw=0.9)
             line.set_gid(BOUND_GID)
             ax.fill_between(c, 0, (1 - root) / 2, color="0.5", alpha=0.15, lw=0)
-            ax.fill_between(c, (1 + root) / 2, 1.02, color="0.5", alpha=0.15, lw=0)
+            ax.fill_between(c, (1 + root) / 2, 1.05, color="0.5", alpha=0.15, lw=0)
             extra.append((Line2D([], [], color="k", ls=BOUND_STYLE),
-                          rf"$C \leq 2\Sigma/\omega_q = 2\sqrt{{E(1-E)}}$ ({holds})"))
+                          rf"$C \leq 2\sqrt{{E(1-E)}}$ ({holds})"))
         ax.set_title(f"({panel}) {fixed}", loc="left", fontsize=10)
         ax.set_xlabel(r"$C(\rho(t))$")
         ax.set_ylabel(QUANTITIES[quantity])
         ax.set_xlim(CONCURRENCE_FLOOR, 1.02)
         ax.set_ylim(*_limits(quantity))
         ax.grid(alpha=0.3)
-        _legend(ax, extra, loc="lower right")  # in the excluded region: never on the data
+        # in the excluded region (Fig. 6) or above the data (Fig. 5)
+        _legend(ax, extra, loc="lower right" if quantity == "fluctuation" else "upper right")
     return fig
 
 

@@ -144,6 +144,10 @@ def _engine_options(method: str, given: dict) -> dict:
     sig = inspect.signature(get_engine(method))
     out = {n: p.default for n, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY}
     out.update(given)
+    if method == "trotter" and out.get("dt") is None:  # None means the engine's DEFAULT_DT
+        from .engines.trotter import DEFAULT_DT
+
+        out["dt"] = DEFAULT_DT
     return out
 
 
