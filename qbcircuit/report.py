@@ -22,7 +22,7 @@ VERDICT_ORDER = ("contradicted", "mixed", "depends on omega_q", "supported", "to
 
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;
- max-width:1200px;padding:0 1.2em 3em;color:#1b1b1b;line-height:1.45}
+ max-width:1320px;padding:0 1.2em 3em;color:#1b1b1b;line-height:1.45}
 h1{margin-top:.8em;font-size:1.6em} h2{border-bottom:2px solid #ddd;padding-bottom:.2em;
  margin-top:2em} h3{margin-bottom:.3em}
 nav a{margin-right:1em} figure{margin:1.5em 0} figure img{width:100%;height:auto;
@@ -35,7 +35,7 @@ th{background:#f1f3f5;cursor:pointer;position:sticky;top:0} td.num{text-align:ri
 .v-mixed{background:#fff4d6} .v-depends{background:#e8f0fe} .v-vague{background:#f1f1f1}
 .yes{color:#1e7b34;font-weight:600} .no{color:#b3261e;font-weight:600}
 .note{color:#555;font-size:.9em} code{background:#f4f4f4;padding:0 .2em}
-details summary{cursor:pointer;color:#0b57d0} .quote{font-style:italic;min-width:16em}
+details summary{cursor:pointer;color:#0b57d0} .quote{font-style:italic;min-width:14em}
 .nums{max-height:8.5em;overflow:auto;font-size:.92em;min-width:18em}
 .scroll{max-height:40em;overflow:auto} .wide{overflow-x:auto}
 .meta td:first-child{white-space:nowrap;font-weight:600}
@@ -83,8 +83,19 @@ def _num(value, digits: int = 3) -> str:
             return "0"
         if abs(value) < 1e-3 or abs(value) >= 1e4:
             return f"{value:.{digits - 1}e}"
-        return f"{value:.{digits}g}" if abs(value) >= 1 else f"{value:.{digits}f}"
+        return f"{value:.{digits - 1}f}" if abs(value) >= 1 else f"{value:.{digits}f}"
     return str(value)
+
+
+_SHORT = {"supported": "supp.", "contradicted": "contr.", "mixed": "mixed",
+          "depends on omega_q": "dep. ω<sub>q</sub>", "too vague to test": "vague"}
+
+
+def _verdict_cell(verdict) -> str:
+    """A compact, coloured verdict cell (full text in the tooltip)."""
+    v = "" if verdict is None else str(verdict)
+    short = _SHORT.get(v, _e(v))
+    return f'<td class="{_verdict_class(v)}" title="{_e(v)}">{short}</td>'
 
 
 def _verdict_class(verdict: str) -> str:
@@ -175,7 +186,9 @@ def _claims_section(claims, variant_claims, variant, note) -> str:
            "“verdict” column); claims that involve ζ = 1 are decided again at every "
            "ω<sub>q</sub> in its own column (the paper never states ω<sub>q</sub>).",
            (f" The column “under {_e(variant)}” decides the same claim on the variant's "
-            "curves." if variant_claims is not None else ""), "</p>"]
+            "curves." if variant_claims is not None else ""),
+           " Abbreviations in those columns: supp. = supported, contr. = contradicted, "
+           "dep. ω<sub>q</sub> = depends on ω<sub>q</sub>, vague = too vague to test.</p>"]
     headers = ["id", "figure", "panel", "claim (quote)", "deciding quantity", "numbers",
                "verdict"] + [f"ω<sub>q</sub> = {w:g}" for w in omegas]
     if variant_claims is not None:
@@ -193,11 +206,9 @@ def _claims_section(claims, variant_claims, variant, note) -> str:
                    _td(getattr(c, "quantity", "")),
                    f'<td><div class="nums">{_numbers(getattr(c, "numbers", None))}</div></td>',
                    f'<td class="{_verdict_class(c.verdict)}">{_e(c.verdict)}</td>']
-            row += [f'<td class="{_verdict_class(by_w.get(w, ""))}">{_e(by_w.get(w, ""))}</td>'
-                    for w in omegas]
+            row += [_verdict_cell(by_w.get(w, "")) for w in omegas]
             if variant_claims is not None:
-                v = getattr(by_id.get(c.id), "verdict", "")
-                row.append(f'<td class="{_verdict_class(v)}">{_e(v)}</td>')
+                row.append(_verdict_cell(getattr(by_id.get(c.id), "verdict", "")))
             row.append(_td(getattr(c, "note", "") or ""))
             rows.append(row)
             classes.append("")
@@ -274,7 +285,10 @@ def _checks_section(checks) -> str:
             "windows of the run; <code>trotter</code> at its default dt on a coarser grid of "
             "[0, 10], because its cost is the number of steps). QuTiP is an optional, "
             "independent build from QuTiP's own operators (<code>qbcircuit.crosscheck</code>), "
-            "run only when QuTiP is installed, with the truncation <code>exact</code> used."
+            "run only when QuTiP is installed, with the truncation <code>exact</code> used. "
+            "The concurrence is the most sensitive column: it takes square roots of the "
+            "eigenvalues of ρ(σ<sub>y</sub>⊗σ<sub>y</sub>)ρ*(σ<sub>y</sub>⊗σ<sub>y</sub>), so "
+            "near a rank-deficient state a 1e-12 difference in ρ shows as about 1e-6 in C."
             "</p>" + _table(headers, rows))
 
 
