@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from numbers import Complex, Real
 
 import numpy as np
@@ -10,6 +11,10 @@ import numpy as np
 
 class ParameterError(ValueError):
     """An input outside its allowed range. The message names the parameter and the range."""
+
+
+class SolverError(ParameterError):
+    """A numerical solver failed on these inputs; the message says what to try instead."""
 
 
 def check_real(name: str, value, *, low=None, high=None, low_open=False) -> float:
@@ -94,3 +99,38 @@ def check_times(times) -> np.ndarray:
             f"times[{i + 1}] = {arr[i + 1]:g}"
         )
     return arr
+
+
+def check_order(order) -> int:
+    """Return a product-formula order, 1 (Lie-Trotter) or 2 (symmetric split)."""
+    if isinstance(order, bool) or order not in (1, 2):
+        raise ParameterError(f"order must be 1 (Lie-Trotter) or 2 (Suzuki-Trotter), got {order!r}")
+    return int(order)
+
+
+def check_dt(dt) -> float:
+    """Return a time step: a finite number > 0."""
+    if isinstance(dt, bool):
+        raise ParameterError(f"dt must be a finite number > 0, got {dt!r}")
+    try:
+        value = float(dt)
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError(f"dt must be a finite number > 0, got {dt!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ParameterError(f"dt must be a finite number > 0, got {dt!r}")
+    return value
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process now (Linux: MemAvailable)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    try:  # pragma: no cover - not Linux
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover
+        return 1 << 62

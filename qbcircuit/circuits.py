@@ -35,7 +35,6 @@ channels as superoperator instructions), so qiskit-aer is never imported here.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,7 +43,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit.library import PauliEvolutionGate, StatePreparation, UnitaryGate
 from qiskit.synthesis import LieTrotter, SuzukiTrotter
 
-from ._checks import ParameterError
+from ._checks import check_dt, check_order
 from .channels import damping_probability, encoded_loss_kraus, transmissivity
 from .model import BatteryModel
 
@@ -113,22 +112,6 @@ class TrotterCircuit:
     schedule: TrotterSchedule | None = None
 
 
-def _check_order(order) -> int:
-    if isinstance(order, bool) or order not in (1, 2):
-        raise ParameterError(f"order must be 1 (Lie-Trotter) or 2 (Suzuki-Trotter), got {order!r}")
-    return int(order)
-
-
-def _check_dt(dt) -> float:
-    try:
-        value = float(dt)
-    except (TypeError, ValueError):
-        raise ParameterError(f"dt must be a finite number > 0, got {dt!r}") from None
-    if isinstance(dt, bool) or not math.isfinite(value) or value <= 0:
-        raise ParameterError(f"dt must be a finite number > 0, got {dt!r}")
-    return value
-
-
 def step_schedule(times, dt: float) -> tuple[np.ndarray, np.ndarray]:
     """Steps of length ``dt`` that hit every output time exactly.
 
@@ -148,7 +131,7 @@ def step_schedule(times, dt: float) -> tuple[np.ndarray, np.ndarray]:
     >>> np.round(steps, 12).tolist(), saves.tolist()
     ([0.1, 0.1, 0.05, 0.1, 0.1, 0.05], [0, 3, 6])
     """
-    dt = _check_dt(dt)
+    dt = check_dt(dt)
     times = np.asarray(times, dtype=float)
     steps: list[float] = []
     saves = np.empty(times.size, dtype=int)
@@ -207,7 +190,7 @@ def evolution_gate(model: BatteryModel, dt: float, order: int) -> PauliEvolution
     ``model.hamiltonian`` is simplified with real coefficients (checked here again:
     ``PauliEvolutionGate`` refuses complex ones, docs/conventions.md).
     """
-    order = _check_order(order)
+    order = check_order(order)
     synthesis = LieTrotter() if order == 1 else SuzukiTrotter(order=2)
     return PauliEvolutionGate(_real_hamiltonian(model), float(dt), synthesis=synthesis)
 
@@ -240,7 +223,7 @@ def trotter_schedule(times, *, dt: float, order: int = 2, dissipative: bool = Tr
     >>> s.ops[3][1]
     ((2, 0.05), (2, 0.05))
     """
-    order = _check_order(order)
+    order = check_order(order)
     steps, saves = step_schedule(times, dt)
     # one representative float per step length (equal to _STEP_DECIMALS share gates and labels)
     canon: dict[float, float] = {}

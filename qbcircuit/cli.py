@@ -21,16 +21,21 @@ import numpy as np
 
 from ._checks import ParameterError
 from ._io import OutputFile, check_folder, make_folder
-from .engines import METHODS, check_options, get_engine
+from .engines import METHODS, option_fields, resolve
 from .metrics import QUANTITIES, REDUCERS
-from .params import ENCODINGS, MAX_FOCK, BatteryParams
-from .simulate import DEFAULT_METHOD, TruncationWarning, simulate
+from .params import ENCODINGS, MAX_FOCK, BatteryParams, QbcircuitWarning
+from .simulate import DEFAULT_METHOD, simulate
 from .sweep import AXES as SWEEP_AXES
 from .sweep import CHOICE_AXES as SWEEP_CHOICES
 from .sweep import DEFAULT_METHOD as SWEEP_METHOD
 from .sweep import MAX_POINTS as SWEEP_MAX_POINTS
 
-ENGINE_OPTIONS = ("atol", "rtol", "dt", "order")
+#: Most output times of one trajectory on the command line (10^7 times are 80 MB of times and
+#: 2.6 GB of two-cell states before any solve).
+MAX_POINTS = 10**6
+
+#: Engine options, generated from the engines' option objects: name -> (field, methods).
+ENGINE_OPTIONS = option_fields()
 
 
 class _UsageError(Exception):
@@ -98,11 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None,
                    help="output CSV path ('-' or none: standard output; symlinks are followed, "
                         "devices and FIFOs written in place)")
-    # Engine options: passed to simulate() only when given; each engine refuses foreign ones.
-    p.add_argument("--atol", type=float, default=None, help="dynamics: absolute tolerance")
-    p.add_argument("--rtol", type=float, default=None, help="dynamics: relative tolerance")
-    p.add_argument("--dt", type=float, default=None, help="trotter: time step")
-    p.add_argument("--order", type=int, default=None, help="trotter: product-formula order (1, 2)")
+    _add_engine_options(p)
 
     p = sub.add_parser("circuit-stats",
                        help="hardware cost of one Trotter step per encoding (a table)")
@@ -126,9 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", default=None,
                    help="a named model variant instead of Eq. (1), e.g. tavis-cummings")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    for name in ("atol", "rtol", "dt", "order"):
-        p.add_argument(f"--{name}", type=int if name == "order" else float, default=None,
-                       help=f"engine option {name} (see `qbcircuit simulate -h`)")
+    _add_engine_options(p)
 
     p = sub.add_parser("figures", help="only the figures of `reproduce` (Figures 2-6), no data, "
                        "claims or report")
@@ -140,9 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("png", "pdf", "svg"), default="png")
     p.add_argument("--csv", action="store_true", help="also write every trajectory as CSV")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    for name in ENGINE_OPTIONS:
-        p.add_argument(f"--{name}", type=int if name == "order" else float, default=None,
-                       help=f"engine option {name} (see `qbcircuit simulate -h`)")
+    _add_engine_options(p)
     p = sub.add_parser("sweep", help="figures of merit over a grid of any number of parameters")
     p.add_argument("--vary", action="append", default=[],
                    metavar="NAME=START:STOP:NUM | NAME=V1,V2,...",
@@ -158,9 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--points", type=int, default=201, help="times from 0 to t-max (default 201)")
     p.add_argument("--method", choices=tuple(METHODS), default=SWEEP_METHOD,
                    help=f"engine (default {SWEEP_METHOD}: the fastest per point)")
-    for name in ENGINE_OPTIONS:
-        p.add_argument(f"--{name}", type=int if name == "order" else float, default=None,
-                       help=f"engine option {name} (see `qbcircuit simulate -h`)")
+    _add_engine_options(p)
     p.add_argument("--jobs", type=int, default=None,
                    help="local worker processes (default: one per core)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -253,7 +248,7 @@ def _run_sweep(args) -> int:
     specs = _sweep_axes(args, fixed)
     times = _times(args)
     options = _engine_options(args)
-    check_options(args.method, get_engine(args.method), options)
+    resolve(args.method, options)  # refuse foreign or out-of-range options now
     if args.jobs is not None and args.scheduler is not None:
         raise ParameterError("--jobs and --scheduler exclude each other (the cluster's workers "
                              "do the work)")
@@ -312,9 +307,21 @@ def _times(args) -> np.ndarray:
     """``--points`` times from 0 to ``--t-max`` inclusive, checked."""
     if not np.isfinite(args.t_max) or args.t_max <= 0:
         raise ParameterError(f"t-max must be a finite number > 0, got {args.t_max!r}")
-    if args.points < 2:
-        raise ParameterError(f"points must be >= 2, got {args.points}")
+    if not 2 <= args.points <= MAX_POINTS:
+        raise ParameterError(f"points must be in [2, {MAX_POINTS}], got {args.points}")
     return np.linspace(0.0, args.t_max, args.points)
+
+
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    """One flag per engine option (``--atol``, ``--dt``, ...), from the engines' fields.
+
+    Passed to the engine only when given; an engine refuses options it does not take.
+    """
+    readers = {"float": float, "int": int, "str | None": str}
+    for name, (f, methods) in ENGINE_OPTIONS.items():
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=readers[f.type],
+                       default=None, choices=f.metadata.get("choices"),
+                       help=f"{f.metadata['help']} [{', '.join(methods)}]")
 
 
 def _engine_options(args) -> dict:
@@ -365,7 +372,7 @@ def _run_figures(args) -> int:
         if value < 2:
             raise ParameterError(f"{name.replace('_', '-')} must be >= 2, got {value}")
     options = _engine_options(args)
-    check_options(args.method, get_engine(args.method), options)
+    resolve(args.method, options)  # refuse foreign or out-of-range options now
     check_folder(args.out)  # fail before the work; the folder is made when there is a result
     suite = compute_suite(args.points, args.parametric_points, method=args.method,
                           progress=not args.no_progress, **options)
@@ -404,11 +411,11 @@ def main(argv=None) -> int:
             "sweep": _run_sweep,
         }[args.command]
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", TruncationWarning)
+            warnings.simplefilter("always", QbcircuitWarning)
             status = run(args)
         # our warnings as one line each; third-party deprecation noise is dropped
         for message in dict.fromkeys(
-            str(w.message) for w in caught if issubclass(w.category, TruncationWarning)
+            str(w.message) for w in caught if issubclass(w.category, QbcircuitWarning)
         ):
             print(f"qbcircuit: warning: {message}", file=sys.stderr)
         return status

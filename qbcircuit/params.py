@@ -132,7 +132,15 @@ def register_levels(levels: int, encoding: str) -> int:
     return 1 << (levels - 1).bit_length()
 
 
-class TruncationWarning(UserWarning):
+class QbcircuitWarning(UserWarning):
+    """Base of the package's warnings (the CLI prints each as one line)."""
+
+
+class CostWarning(QbcircuitWarning):
+    """A run is estimated to take long; the message gives the estimate and what to change."""
+
+
+class TruncationWarning(QbcircuitWarning):
     """The truncation may limit the results: raise ``fock`` and compare.
 
     Raised when an explicit ``fock`` cuts off more than ``tail_tol`` of the coherent state, or

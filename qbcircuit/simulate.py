@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 from tqdm.auto import tqdm
 
-from ._checks import ParameterError, check_times
-from .engines import check_options, get_engine
+from ._checks import ParameterError, available_memory, check_times
+from .engines import Engine, resolve
 from .metrics import QUANTITIES
 from .model import BatteryModel, initial_cell_state
-from .params import HEADROOM, MAX_FOCK, BatteryParams, TruncationWarning
+from .params import HEADROOM, MAX_FOCK, BatteryParams, CostWarning, TruncationWarning
 from .trajectory import Trajectory
 
 DEFAULT_METHOD = "dynamics"
+
+#: Estimated runs longer than this are refused, longer than WARN_SECONDS warned about (the
+#: engines' estimates are orders of magnitude).
+MAX_SECONDS = 24 * 3600.0
+WARN_SECONDS = 600.0
 
 #: Population of the top kept Fock level above which results may be truncation-limited.
 TRUNCATION_WARNING_LEVEL = 1e-8
@@ -25,16 +31,21 @@ RESOLVE_LEVEL = 1e-9
 
 
 def simulate(
-    params: BatteryParams, times, *, method: str = DEFAULT_METHOD, **options
+    params: BatteryParams, times, *, method: str | Engine = DEFAULT_METHOD, **options
 ) -> Trajectory:
     """Evolve the battery Eq. (1)-(3) and return energy, fluctuation and concurrence.
+
+    Before the work, the engine's estimate of memory and time is checked (:func:`check_cost`):
+    a run that cannot fit or finish is refused with the estimate and what to change, a long one
+    warns (:class:`CostWarning`).
 
     Args:
         params: the battery parameters.
         times (array of shape (T,)): finite, non-negative, strictly increasing times.
-        method: the engine, one of ``qbcircuit.engines.METHODS``.
-        **options: engine options (e.g. ``atol``, ``rtol`` for ``"dynamics"``; ``dt``, ``order``
-            for ``"trotter"``).
+        method: an engine object (``Exact()``, ``Dynamics(atol=...)``, ``Trotter(dt=...)``)
+            or its name, one of ``qbcircuit.engines.METHODS``, with its options as keywords.
+        **options: engine options with a method name (e.g. ``atol``, ``rtol`` for
+            ``"dynamics"``; ``dt``, ``order`` for ``"trotter"``).
 
     Returns:
         the trajectory, with diagnostics (trace error, most negative eigenvalue, population
@@ -47,19 +58,21 @@ def simulate(
     if not isinstance(params, BatteryParams):
         raise ParameterError(f"params must be a BatteryParams, got {type(params).__name__}")
     times = check_times(times)
-    evolve = get_engine(method)
-    check_options(method, evolve, options)
-    return _trajectory(params, _solve(params, times, evolve, options), method, options)
+    engine = resolve(method, options)
+    model = BatteryModel(params)
+    check_cost(engine, model, times)
+    return _trajectory(params, _solve(params, times, engine.evolve, {}, model=model), engine)
 
 
 def simulate_many(
-    params_list, times, *, method: str = DEFAULT_METHOD, progress: bool = False, **options
+    params_list, times, *, method: str | Engine = DEFAULT_METHOD, progress: bool = False,
+    **options
 ) -> list[Trajectory]:
     """:func:`simulate` for many parameter sets (a sweep), in order.
 
-    With ``method="dynamics"`` and ``array_library="jax"``, parameter sets that share a
-    structure (encoding, truncation, initial cells) are solved together by one compiled
-    ``jax.vmap``-ed function (:func:`qbcircuit.engines.dynamics.evolve_batch`).
+    With an engine that solves batches (``engine.batched``: ``Dynamics(array_library="jax")``),
+    parameter sets that share a ``model.structure`` are solved together (one compiled
+    ``jax.vmap``-ed function, :func:`qbcircuit.engines.dynamics.evolve_batch`).
 
     Args:
         params_list: the parameter sets.
@@ -82,33 +95,70 @@ def simulate_many(
             name = type(p).__name__
             raise ParameterError(f"params_list[{i}] must be a BatteryParams, got {name}")
     times = check_times(times)
-    evolve = get_engine(method)
-    check_options(method, evolve, options)
+    engine = resolve(method, options)
+    models = [BatteryModel(p) for p in params_list]
+    for m in models:
+        check_cost(engine, m, times)
     out: list[Trajectory | None] = [None] * len(params_list)
-    bar = tqdm(total=len(params_list), disable=not progress, desc=f"simulate ({method})",
+    bar = tqdm(total=len(params_list), disable=not progress, desc=f"simulate ({engine.name})",
                unit="traj")
-    if method == "dynamics" and options.get("array_library") == "jax":
-        from .engines.dynamics import evolve_batch
-
-        models = [BatteryModel(p) for p in params_list]
+    if engine.batched:
         groups: dict = {}
         for i, m in enumerate(models):
-            key = (m.params.encoding, m.levels, m.params.initial_cells, m.params.is_closed)
-            groups.setdefault(key, []).append(i)
-        tol = {k: v for k, v in options.items() if k in ("atol", "rtol")}
+            groups.setdefault((m.structure, m.params.is_closed), []).append(i)
         for idx in groups.values():
-            states = evolve_batch([models[i] for i in idx], times, **tol)
+            states = engine.evolve_batch([models[i] for i in idx], times)
             for i, st in zip(idx, states, strict=True):
                 if _needs_more_levels(params_list[i], st):  # rare: re-solve this one alone
-                    st = _solve(params_list[i], times, evolve, options, first=st)
-                out[i] = _trajectory(params_list[i], st, method, options)
+                    st = _solve(params_list[i], times, engine.evolve, {}, first=st)
+                out[i] = _trajectory(params_list[i], st, engine)
             bar.update(len(idx))
     else:
-        for i, p in enumerate(params_list):
-            out[i] = _trajectory(p, _solve(p, times, evolve, options), method, options)
+        for i, (p, m) in enumerate(zip(params_list, models, strict=True)):
+            out[i] = _trajectory(p, _solve(p, times, engine.evolve, {}, model=m), engine)
             bar.update(1)
     bar.close()
     return out
+
+
+def _human(seconds: float) -> str:
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.2g} {unit}"
+    return f"{seconds:.2g} s"
+
+
+def check_cost(engine: Engine, model: BatteryModel, times) -> None:
+    """Refuse a run that cannot fit in memory or finish; warn when it is long.
+
+    Uses the engine's estimate (:meth:`qbcircuit.engines.Engine.cost`, an order of magnitude).
+
+    Raises:
+        ParameterError: the estimated memory exceeds what is available, or the estimated time
+            exceeds ``MAX_SECONDS``; the message gives the estimate and what to change.
+    """
+    cost = engine.cost(model, np.asarray(times, dtype=float))
+    p, dim = model.params, 4 * model.levels
+    have = available_memory()
+    if cost.bytes > have:
+        gib = 2.0**30
+        what = "density matrices" if not p.is_closed else "state vectors"
+        raise ParameterError(
+            f"this {engine.name} run needs about {cost.bytes / gib:.1f} GiB ({len(times)} "
+            f"{what} of a {dim}-dimensional code space); {have / gib:.1f} GiB are available: "
+            "use fewer points, a smaller truncation (fock, |alpha|) or a shorter t-max"
+        )
+    hint = ("method 'exact' solves a closed system in one eigendecomposition at any t"
+            if p.is_closed and engine.name != "exact"
+            else "shorten t-max or use smaller frequencies and rates")
+    if cost.seconds > MAX_SECONDS:
+        raise ParameterError(
+            f"this {engine.name} run needs about {cost.steps:.2g} {cost.unit} (about "
+            f"{_human(cost.seconds)}): {hint}"
+        )
+    if cost.seconds > WARN_SECONDS:
+        warnings.warn(f"this {engine.name} run needs about {cost.steps:.2g} {cost.unit} "
+                      f"(about {_human(cost.seconds)}); {hint}", CostWarning, stacklevel=3)
 
 
 def _needs_more_levels(params: BatteryParams, states) -> bool:
@@ -117,12 +167,16 @@ def _needs_more_levels(params: BatteryParams, states) -> bool:
             and states.top_level_population() > RESOLVE_LEVEL)
 
 
-def _solve(params: BatteryParams, times, evolve, options, *, first=None):
+def _solve(params: BatteryParams, times, evolve, options, *, first=None, model=None):
     """Evolve with the sized truncation; enlarge it and solve again while the top level fills.
 
     An explicit ``fock`` is used as given. The levels finally used are ``states.levels``.
+    ``evolve(model, times, **options)`` is an engine's ``evolve``; ``first`` a first solve
+    already made, ``model`` the first model already built.
     """
-    states = first if first is not None else evolve(BatteryModel(params), times, **options)
+    if first is None:
+        first = evolve(model if model is not None else BatteryModel(params), times, **options)
+    states = first
     cap = MAX_FOCK[params.encoding]
     while _needs_more_levels(params, states) and states.levels < cap:
         levels = min(cap, states.levels + max(HEADROOM, states.levels // 4))
@@ -133,7 +187,7 @@ def _solve(params: BatteryParams, times, evolve, options, *, first=None):
     return states
 
 
-def _trajectory(params: BatteryParams, states, method: str, options: dict) -> Trajectory:
+def _trajectory(params: BatteryParams, states, engine: Engine) -> Trajectory:
     """Observables and diagnostics of evolved states (one place for every engine)."""
     cells = states.cell_states()
     diagnostics = states.diagnostics()
@@ -150,10 +204,10 @@ def _trajectory(params: BatteryParams, states, method: str, options: dict) -> Tr
     return Trajectory(
         params=params,
         levels=states.levels,
-        method=method,
+        method=engine.name,
         times=states.times,
         **paper,
         cell_states=cells,
-        options=dict(options),
+        options=engine.options(),
         **diagnostics,
     )

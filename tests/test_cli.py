@@ -55,7 +55,7 @@ def test_simulate_writes_a_file_atomically(capsys, tmp_path):
         (["--method", "magic"], "invalid choice"),
         (["--t-max", "-1"], "t-max must be a finite number > 0"),
         (["--t-max", "nan"], "t-max must be a finite number > 0"),
-        (["--points", "1"], "points must be >= 2"),
+        (["--points", "1"], "points must be in [2, 1000000]"),
         (["--dt", "0.1"], "method 'exact' takes no option 'dt'"),
         (["--out", "/nonexistent-dir/x.csv"], "output folder '/nonexistent-dir' does not exist"),
         (["--unknown"], "unrecognized arguments"),

@@ -193,7 +193,7 @@ def test_peak_memory_does_not_grow_with_steps(path):
 
 
 def test_run_exceeding_memory_is_refused(monkeypatch):
-    monkeypatch.setattr(trotter, "_available_bytes", lambda: 100 << 20)
+    monkeypatch.setattr(trotter, "available_memory", lambda: 100 << 20)
     with pytest.raises(ParameterError, match=r"needs about .* GiB .* fewer output times"):
         simulate(BatteryParams(**CLOSED), [0.0, 1.0], method="trotter")
 

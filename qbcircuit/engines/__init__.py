@@ -1,39 +1,88 @@
-"""Engines: ``evolve(model, times, **options) -> EvolvedStates``.
+"""Engines: frozen option objects with ``evolve(model, times) -> EvolvedStates``.
 
-Each engine lives in its own module and is imported only when asked for, so that heavy or
-optional libraries (qiskit-dynamics, qiskit-aer, JAX) load only for the engine that uses them.
+``simulate(params, times, method=Dynamics(atol=1e-10))`` or, equivalently, a method name with
+options as keywords, ``method="dynamics", atol=1e-10`` (names are aliases of the classes).
+Each engine lives in its own module, imported only when asked for, so that heavy libraries
+(qiskit-dynamics, qiskit-aer, JAX) load only for the engine that uses them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-import inspect
 
 from .._checks import ParameterError
+from .base import Cost, Engine
 
-#: method name -> module implementing ``evolve``.
+#: method name -> (module, class) of the engine.
 METHODS = {
-    "exact": "qbcircuit.engines.exact",
-    "dynamics": "qbcircuit.engines.dynamics",
-    "trotter": "qbcircuit.engines.trotter",
+    "exact": ("qbcircuit.engines.exact", "Exact"),
+    "dynamics": ("qbcircuit.engines.dynamics", "Dynamics"),
+    "trotter": ("qbcircuit.engines.trotter", "Trotter"),
 }
 
 
-def get_engine(method: str):
-    """The ``evolve`` function of ``method`` (one of ``METHODS``)."""
+def engine_class(method: str) -> type[Engine]:
+    """The engine class of a method name (one of ``METHODS``)."""
     if method not in METHODS:
         allowed = ", ".join(repr(m) for m in METHODS)
         raise ParameterError(f"method must be one of {allowed}, got {method!r}")
-    return importlib.import_module(METHODS[method]).evolve
+    module, name = METHODS[method]
+    return getattr(importlib.import_module(module), name)
 
 
-def check_options(method: str, evolve, options: dict) -> None:
-    """Refuse options that ``method``'s ``evolve`` does not take, naming the ones it does."""
-    sig = inspect.signature(evolve)
-    known = [n for n, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY]
+def resolve(method, options: dict | None = None) -> Engine:
+    """An engine object from an engine object or a method name and its options.
+
+    Raises:
+        ParameterError: an unknown method, an option the engine does not take (the message
+            lists the ones it takes), an option value out of range, or options given beside
+            an engine object.
+    """
+    options = dict(options or {})
+    if isinstance(method, Engine):
+        if options:
+            raise ParameterError(
+                f"options {sorted(options)} given beside an engine object: set them on it, "
+                f"e.g. {type(method).__name__}({next(iter(options))}=...)"
+            )
+        return method
+    if not isinstance(method, str):
+        raise ParameterError(f"method must be a method name or an engine object, got {method!r}")
+    cls = engine_class(method)
+    known = [f.name for f in dataclasses.fields(cls)]
     for name in options:
         if name not in known:
             allowed = ", ".join(known) if known else "none"
             raise ParameterError(
                 f"method {method!r} takes no option {name!r} (its options: {allowed})"
             )
+    return cls(**options)
+
+
+def option_fields() -> dict[str, tuple[dataclasses.Field, list[str]]]:
+    """Every engine option: name -> (its dataclass field, the methods that take it)."""
+    out: dict = {}
+    for method in METHODS:
+        for f in dataclasses.fields(engine_class(method)):
+            out.setdefault(f.name, (f, []))[1].append(method)
+    return out
+
+
+def get_engine(method: str):
+    """``evolve(model, times, **options)`` of a method name (the functional form)."""
+    engine_class(method)  # validate the name now
+
+    def evolve(model, times, **options):
+        return resolve(method, options).evolve(model, times)
+
+    return evolve
+
+
+def check_options(method: str, evolve=None, options: dict | None = None) -> None:
+    """Refuse options that ``method`` does not take or values out of range."""
+    resolve(method, options)
+
+
+__all__ = ["METHODS", "Cost", "Engine", "check_options", "engine_class", "get_engine",
+           "option_fields", "resolve"]

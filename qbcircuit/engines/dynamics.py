@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
 from .. import _optional
-from .._checks import ParameterError, check_choice, check_real
+from .._checks import ParameterError, SolverError, check_choice, check_real
 from ..model import BatteryModel, structure_matrices
 from ..states import EvolvedStates
+from .base import Cost, Engine
 
 #: Defaults that keep energy, fluctuation and concurrence within 1e-6 of the exact engine on
 #: the paper suite (benchmarks/paper_suite.py). The concurrence of a nearly pure two-cell state
@@ -52,9 +55,15 @@ def frame_diagonal(model: BatteryModel) -> np.ndarray:
     return model.frame_diagonal
 
 
+#: Smallest tolerances: below them the solver works on round-off (scipy warns below 100 eps
+#: relative; 1e-300 absolute made qiskit-dynamics fail inside).
+MIN_ATOL = 1e-15
+MIN_RTOL = 1e-13
+
+
 def _check_options(atol, rtol, method, array_library):
-    check_real("atol", atol, low=0.0, high=1e-2, low_open=True)
-    check_real("rtol", rtol, low=0.0, high=1e-2, low_open=True)
+    check_real("atol", atol, low=MIN_ATOL, high=1e-2)
+    check_real("rtol", rtol, low=MIN_RTOL, high=1e-2)
     if method is not None:
         check_choice("ode_method", method, ODE_METHODS)
     if array_library is not None:
@@ -81,8 +90,8 @@ def evolve(
     Args:
         model: the battery model.
         times (array of shape (T,)): output times (non-negative, increasing).
-        atol: absolute tolerance of the ODE solver, in (0, 1e-2].
-        rtol: relative tolerance of the ODE solver, in (0, 1e-2].
+        atol: absolute tolerance of the ODE solver, in [1e-15, 1e-2].
+        rtol: relative tolerance of the ODE solver, in [1e-13, 1e-2].
         ode_method: a scipy ``solve_ivp`` method (default ``"DOP853"``, the fastest at these
             tolerances), or ``"jax_odeint"`` with ``array_library="jax"`` (the default there).
         array_library: ``"numpy"`` (dense), ``"scipy_sparse"`` or ``"jax"`` (needs the ``jax``
@@ -126,15 +135,96 @@ def evolve(
             # column-stacking vectorisation, as qiskit-dynamics' vectorised Lindblad model uses
             y0 = y0.ravel(order="F")
     t_end = times[-1] if times[-1] > 0 else math.ulp(1.0)
-    with _optional.quiet():
-        result = solver.solve(t_span=[0.0, t_end], y0=y0, t_eval=times, method=ode_method,
-                              atol=atol, rtol=rtol)
-    y = np.asarray(result.y)
-    if y.shape[0] != times.size:
-        raise RuntimeError(f"qiskit-dynamics returned {y.shape[0]} states for {times.size} times")
+    try:
+        with _optional.quiet():
+            result = solver.solve(t_span=[0.0, t_end], y0=y0, t_eval=times, method=ode_method,
+                                  atol=atol, rtol=rtol)
+        y = np.asarray(result.y)
+    except (ArithmeticError, ValueError, RuntimeError, AttributeError, TypeError) as err:
+        # qiskit-dynamics fails from inside (e.g. 'list' object has no attribute 'transpose'
+        # when scipy's solver gives up): one clear line instead of its internals
+        raise SolverError(f"the dynamics engine's ODE solver failed ({type(err).__name__}: "
+                          f"{err}); try method='exact' or other tolerances") from None
+    if y.shape[0] != times.size or not np.all(np.isfinite(y)):
+        raise SolverError(f"the dynamics engine's ODE solver stopped early or diverged "
+                          f"({y.shape[0]} of {times.size} times reached); try method='exact'")
     if not closed and y.ndim == 2:
         y = y.reshape(times.size, dim, dim).transpose(0, 2, 1)  # undo column stacking
     return _frame_states(y, times, frame, model.levels)
+
+
+@dataclass(frozen=True)
+class Dynamics(Engine):
+    """qiskit-dynamics' ``Solver`` in the rotating frame (see the module docstring).
+
+    Args:
+        atol: absolute tolerance of the ODE solver, in [1e-15, 1e-2].
+        rtol: relative tolerance of the ODE solver, in [1e-13, 1e-2].
+        ode_method: a scipy ``solve_ivp`` method (default DOP853), or ``"jax_odeint"`` with
+            ``array_library="jax"``.
+        array_library: ``"numpy"``, ``"scipy_sparse"`` or ``"jax"`` (default: dense for small
+            closed systems, sparse otherwise); ``"jax"`` solves a sweep's models of one
+            structure together (:meth:`evolve_batch`).
+    """
+
+    name: ClassVar[str] = "dynamics"
+    atol: float = field(default=DEFAULT_ATOL, metadata={
+        "help": f"absolute tolerance of the ODE solver (default {DEFAULT_ATOL:g})"})
+    rtol: float = field(default=DEFAULT_RTOL, metadata={
+        "help": f"relative tolerance of the ODE solver (default {DEFAULT_RTOL:g})"})
+    ode_method: str | None = field(default=None, metadata={
+        "help": "ODE method (DOP853, RK45, ...; jax_odeint with jax)",
+        "choices": ODE_METHODS})
+    array_library: str | None = field(default=None, metadata={
+        "help": "numpy, scipy_sparse or jax (default: by size)",
+        "choices": ARRAY_LIBRARIES})
+
+    def __post_init__(self):
+        object.__setattr__(self, "atol", check_real("atol", self.atol, low=MIN_ATOL,
+                                                    high=1e-2))
+        object.__setattr__(self, "rtol", check_real("rtol", self.rtol, low=MIN_RTOL,
+                                                    high=1e-2))
+        _check_options(self.atol, self.rtol, self.ode_method, self.array_library)
+
+    def evolve(self, model: BatteryModel, times) -> EvolvedStates:
+        """See :func:`evolve`."""
+        return evolve(model, times, atol=self.atol, rtol=self.rtol, ode_method=self.ode_method,
+                      array_library=self.array_library)
+
+    @property
+    def batched(self) -> bool:
+        """The JAX path solves many models of one structure in one compiled call."""
+        return self.array_library == "jax"
+
+    def evolve_batch(self, models, times):
+        """See :func:`evolve_batch`."""
+        return evolve_batch(models, times, atol=self.atol, rtol=self.rtol)
+
+    def cost(self, model: BatteryModel, times) -> Cost:
+        """ODE steps from the fastest frequency left in the rotating frame; state memory.
+
+        In the frame the solver follows :math:`e^{i(F_i - F_j)t}H_{ij}`: the largest
+        :math:`|F_i - F_j|` over the couplings, plus their Gershgorin radius and the loss rates,
+        sets the step (DOP853 takes about 2-3 steps per unit of that frequency times t at the
+        default tolerances, measured on the paper suite).
+        """
+        times = np.asarray(times, dtype=float)
+        H = model.hamiltonian_matrix.tocoo()
+        frame = model.frame_diagonal
+        off = H.row != H.col
+        detuning = np.max(np.abs(frame[H.row[off]] - frame[H.col[off]]), initial=0.0)
+        radius = np.max(np.bincount(H.row[off], np.abs(H.data[off]), minlength=H.shape[0]),
+                        initial=0.0)
+        p = model.params
+        rates = p.kappa * model.levels + 2 * p.gamma
+        steps = 3.0 * float(times[-1]) * (detuning + radius + rates) + 20
+        dim = 4 * model.levels
+        if p.is_closed:
+            mem, per_step = 16 * dim * (3 * times.size + 20) + 16 * dim * dim, 12 * 3e-5
+        else:
+            mem = 16 * dim * dim * (3 * times.size + 40)
+            per_step = 12 * (3e-5 + 30 * dim * dim * 2e-9)
+        return Cost(bytes=int(mem), steps=steps, unit="ODE steps", seconds_per_step=per_step)
 
 
 def _frame_states(y, times, frame, levels) -> EvolvedStates:
@@ -238,6 +328,7 @@ def evolve_batch(
 
 __all__ = [
     "DEFAULT_ATOL",
+    "Dynamics",
     "DEFAULT_RTOL",
     "evolve",
     "evolve_batch",

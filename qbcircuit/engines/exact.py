@@ -114,7 +114,9 @@ element.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -130,6 +132,7 @@ except ImportError:  # pragma: no cover
 
 from ..model import BatteryModel
 from ..states import EvolvedStates
+from .base import Cost, Engine
 
 #: Truncation tolerance of one chunk's expansion (relative, Frobenius norm).
 CHUNK_TOL = 1e-15
@@ -673,3 +676,40 @@ def evolve(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
         if model.params.is_closed:
             return _evolve_closed(model, times)
         return _evolve_open(model, times)
+
+
+@dataclass(frozen=True)
+class Exact(Engine):
+    """The exact engine (no options): eigendecomposition (closed), Chebyshev-Bessel (open).
+
+    See the module docstring for the method and its guaranteed error bound.
+    """
+
+    name: ClassVar[str] = "exact"
+
+    def evolve(self, model: BatteryModel, times) -> EvolvedStates:
+        """See :func:`evolve`."""
+        return evolve(model, times)
+
+    def cost(self, model: BatteryModel, times) -> Cost:
+        r"""Closed: one eigendecomposition, any t. Open: matrix-vector products ~ t x spread.
+
+        The expansion needs about :math:`t\varrho` products, :math:`\varrho` the spread of the
+        Bohr frequencies after the frame shift; estimated here from the Gershgorin radius of
+        the couplings, the detuning's spread over the levels and the loss rates.
+        """
+        times = np.asarray(times, dtype=float)
+        dim = 4 * model.levels
+        p = model.params
+        if p.is_closed:
+            return Cost(bytes=int(16 * dim * (3 * times.size + 4 * dim)), steps=1.0,
+                        unit="eigendecompositions", seconds_per_step=dim**3 * 1e-9)
+        H = model.hamiltonian_matrix.tocoo()
+        off = H.row != H.col
+        radius = np.max(np.bincount(H.row[off], np.abs(H.data[off]), minlength=dim),
+                        initial=0.0)
+        spread = 2 * radius + abs(p.delta) * model.levels + p.kappa * model.levels + 2 * p.gamma
+        steps = float(times[-1]) * spread + 30
+        coords = dim * dim
+        return Cost(bytes=int(8 * coords * (times.size + 100)), steps=steps,
+                    unit="matrix-vector products", seconds_per_step=coords * 30 * 3e-9)

@@ -1,0 +1,102 @@
+"""Engines as frozen option objects; names as aliases; costs estimated before the work."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from qbcircuit import (
+    BatteryModel,
+    BatteryParams,
+    CostWarning,
+    Dynamics,
+    Exact,
+    ParameterError,
+    Trotter,
+    simulate,
+    simulate_many,
+)
+from qbcircuit.cli import build_parser
+from qbcircuit.engines import METHODS, option_fields, resolve
+
+TIMES = np.linspace(0.0, 2.0, 21)
+
+
+def test_names_are_aliases_of_the_classes():
+    assert resolve("exact") == Exact()
+    assert resolve("dynamics", {"atol": 1e-10}) == Dynamics(atol=1e-10)
+    assert resolve("trotter", {"dt": 0.05, "order": 1}) == Trotter(dt=0.05, order=1)
+    engine = Dynamics(rtol=1e-9)
+    assert resolve(engine) is engine
+    assert {cls().name for cls in (Exact, Dynamics, Trotter)} == set(METHODS)
+
+
+def test_engines_are_frozen_and_validate_their_options():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Dynamics().atol = 1.0
+    for make, message in [(lambda: Dynamics(atol=0.0), r"atol must be >= 1e-15"),
+                          (lambda: Dynamics(atol=1e-300), r"atol must be >= 1e-15"),
+                          (lambda: Dynamics(rtol=0.5), r"rtol must be <= 0.01"),
+                          (lambda: Dynamics(ode_method="Euler"), "ode_method must be one of"),
+                          (lambda: Trotter(dt=-1.0), "dt must be a finite number > 0"),
+                          (lambda: Trotter(order=3), "order must be 1"),
+                          (lambda: resolve("exact", {"dt": 0.1}),
+                           r"method 'exact' takes no option 'dt' \(its options: none\)"),
+                          (lambda: resolve(Exact(), {"atol": 1e-9}), "beside an engine object")]:
+        with pytest.raises(ParameterError, match=message):
+            make()
+
+
+def test_an_engine_object_and_its_name_give_the_same_trajectory():
+    params = BatteryParams(alpha=0.8, zeta=0.5, gamma=0.1)
+    by_object = simulate(params, TIMES, method=Dynamics(rtol=1e-9))
+    by_name = simulate(params, TIMES, method="dynamics", rtol=1e-9)
+    assert np.array_equal(by_object.energy, by_name.energy)
+    assert by_object.method == "dynamics" and by_object.options["rtol"] == 1e-9
+    many = simulate_many([params], TIMES, method=Dynamics(rtol=1e-9))
+    assert np.array_equal(many[0].energy, by_name.energy)
+
+
+def test_cli_engine_flags_are_the_engines_fields():
+    fields = option_fields()
+    assert set(fields) == {f.name for cls in (Exact, Dynamics, Trotter)
+                           for f in dataclasses.fields(cls)}
+    for command in ("simulate", "figures", "reproduce", "sweep"):
+        sub = build_parser()._subparsers._group_actions[0].choices[command]
+        flags = {a.dest for a in sub._actions}
+        assert set(fields) <= flags, command
+
+
+# -- costs estimated before the work (every number here is an estimate's order of magnitude)
+
+def test_a_run_that_cannot_fit_in_memory_is_refused_before_the_work():
+    params = BatteryParams(alpha=0.0, fock=512, kappa=0.1)  # 2048-dimensional code space
+    with pytest.raises(ParameterError, match=r"needs about [\d.]+ GiB .* are available: use fewer"):
+        simulate(params, np.linspace(0, 1, 501), method="dynamics")
+
+
+@pytest.mark.parametrize(("kwargs", "method", "options"), [
+    (dict(g=1e8), "dynamics", {}),
+    (dict(gamma=1e6, zeta=0.5), "dynamics", {}),
+    (dict(alpha=1.0), "trotter", {"dt": 1e-9}),
+])
+def test_hopeless_runs_are_refused_with_the_estimate(kwargs, method, options):
+    with pytest.raises(ParameterError, match=r"needs about .* \(about .*(days|hours)\)"):
+        simulate(BatteryParams(**kwargs), np.linspace(0, 10, 11), method=method, **options)
+
+
+def test_closed_hopeless_runs_point_to_the_exact_engine():
+    with pytest.raises(ParameterError, match="method 'exact' solves a closed system"):
+        simulate(BatteryParams(g=1e8), [0.0, 10.0], method="dynamics")
+    # and the exact engine does it at once, whatever the time
+    tr = simulate(BatteryParams(alpha=1, g=1e8), [0.0, 1e9], method="exact")
+    assert np.all(np.isfinite(tr.energy))
+
+
+def test_long_runs_warn_with_the_estimate():
+    with pytest.warns(CostWarning, match=r"needs about .* ODE steps"):
+        engine = Dynamics()
+        model = BatteryModel(BatteryParams(alpha=0.5, delta=1e6))
+        from qbcircuit.simulate import check_cost
+
+        check_cost(engine, model, np.linspace(0, 1, 11))
