@@ -97,7 +97,7 @@ def minimal_levels(alpha: complex, tol: float) -> int:
 
 def spare_levels(zeta: float, initial_cells: str = "gg", *, g: float = 0.0,
                  omega_q: float = 1.0) -> int:
-    """Fock levels kept above the coherent state's support, :func:`automatic_levels`.
+    r"""Fock levels kept above the coherent state's support, :func:`automatic_levels`.
 
     With zeta = 0 the Hamiltonian conserves the excitation number N = n + (excited cells) and
     every jump lowers it, so the cavity never holds more than the initial N: only the
