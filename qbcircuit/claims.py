@@ -384,6 +384,16 @@ def _aniso(d, label, f, slots):
 S8 = SUITE_SLOTS
 
 
+def _across_curves(d, name, stat):
+    """Spearman correlation of ``stat`` of C and of E over the 16 curves: positive, strong."""
+    cs = [stat(s, z, "concurrence") for s in S8 for z in Z]
+    es = [stat(s, z, "energy") for s in S8 for z in Z]
+    r = d.value(f"spearman {name} C vs {name} E over the 16 curves",
+                correlation(cs, es, "spearman"))
+    d.check("positive", r > 0)
+    d.check(f"strong (above {STRONG_CORRELATION:g})", r > STRONG_CORRELATION)
+
+
 def _specs() -> list[Spec]:  # noqa: C901 - a list of small deciders
     out: list[Spec] = []
 
@@ -402,22 +412,14 @@ def _specs() -> list[Spec]:  # noqa: C901 - a list of small deciders
            "across the 16 curves: Spearman correlation of the time-averaged C and E over [0, 10] "
            "(positive and strong: supported; positive but weak: mixed)")
     def _(d):
-        cs = [d.mean(s, z, "concurrence") for s in S8 for z in Z]
-        es = [d.mean(s, z, "energy") for s in S8 for z in Z]
-        r = d.value("spearman mean C vs mean E over the 16 curves", correlation(cs, es, "spearman"))
-        d.check("positive", r > 0)
-        d.check(f"strong (above {STRONG_CORRELATION:g})", r > STRONG_CORRELATION)
+        _across_curves(d, "mean", d.mean)
 
     @claim("A-2", "abstract", "", "the stronger the entanglement between primary cell, which is "
            "connected to the charger, and secondary cell, the more effectively energy is "
            "transferred.", "across the 16 curves: Spearman correlation of max C and max E on "
            "[0, 10]")
     def _(d):
-        cs = [d.peak(s, z, "concurrence") for s in S8 for z in Z]
-        es = [d.peak(s, z, "energy") for s in S8 for z in Z]
-        r = d.value("spearman max C vs max E over the 16 curves", correlation(cs, es, "spearman"))
-        d.check("positive", r > 0)
-        d.check(f"strong (above {STRONG_CORRELATION:g})", r > STRONG_CORRELATION)
+        _across_curves(d, "max", d.peak)
 
     @claim("A-3", "abstract", "", "This demonstrates that enhanced entanglement significantly "
            "facilitates energy transfer between the two qubits.", "within each of the 16 curves: "
