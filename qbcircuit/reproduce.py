@@ -54,7 +54,7 @@ from .crosscheck import (
     qutip_available,
     qutip_suite,
 )
-from .engines import check_options, get_engine
+from .engines import resolve
 from .figures import (
     FIGURES,
     SuiteResult,
@@ -141,14 +141,7 @@ def _claims_module():
 
 def _engine_options(method: str, given: dict) -> dict:
     """Every option of ``method``'s engine: its defaults, overridden by the ``given`` ones."""
-    sig = inspect.signature(get_engine(method))
-    out = {n: p.default for n, p in sig.parameters.items() if p.kind is p.KEYWORD_ONLY}
-    out.update(given)
-    if method == "trotter" and out.get("dt") is None:  # None means the engine's DEFAULT_DT
-        from .engines.trotter import DEFAULT_DT
-
-        out["dt"] = DEFAULT_DT
-    return out
+    return resolve(method, given).options()
 
 
 def _versions() -> dict:
@@ -254,7 +247,7 @@ class _Stages:
 
 
 def _check_inputs(method, points, parametric_points, omega_q, variant, options, formats):
-    check_options(method, get_engine(method), options)
+    resolve(method, options)  # refuse foreign or out-of-range options before the work
     for name, value in (("points", points), ("parametric_points", parametric_points)):
         if not isinstance(value, int | np.integer) or value < 2:
             raise ParameterError(f"{name.replace('_', '-')} must be an integer >= 2, got {value}")

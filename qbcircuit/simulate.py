@@ -61,7 +61,7 @@ def simulate(
     engine = resolve(method, options)
     model = BatteryModel(params)
     check_cost(engine, model, times)
-    return _trajectory(params, _solve(params, times, engine.evolve, {}, model=model), engine)
+    return _trajectory(params, _solve(params, times, engine.evolve, model=model), engine)
 
 
 def simulate_many(
@@ -110,12 +110,12 @@ def simulate_many(
             states = engine.evolve_batch([models[i] for i in idx], times)
             for i, st in zip(idx, states, strict=True):
                 if _needs_more_levels(params_list[i], st):  # rare: re-solve this one alone
-                    st = _solve(params_list[i], times, engine.evolve, {}, first=st)
+                    st = _solve(params_list[i], times, engine.evolve, first=st)
                 out[i] = _trajectory(params_list[i], st, engine)
             bar.update(len(idx))
     else:
         for i, (p, m) in enumerate(zip(params_list, models, strict=True)):
-            out[i] = _trajectory(p, _solve(p, times, engine.evolve, {}, model=m), engine)
+            out[i] = _trajectory(p, _solve(p, times, engine.evolve, model=m), engine)
             bar.update(1)
     bar.close()
     return out
@@ -167,21 +167,20 @@ def _needs_more_levels(params: BatteryParams, states) -> bool:
             and states.top_level_population() > RESOLVE_LEVEL)
 
 
-def _solve(params: BatteryParams, times, evolve, options, *, first=None, model=None):
+def _solve(params: BatteryParams, times, evolve, *, first=None, model=None):
     """Evolve with the sized truncation; enlarge it and solve again while the top level fills.
 
     An explicit ``fock`` is used as given. The levels finally used are ``states.levels``.
-    ``evolve(model, times, **options)`` is an engine's ``evolve``; ``first`` a first solve
-    already made, ``model`` the first model already built.
+    ``evolve(model, times)`` is an engine's ``evolve``; ``first`` a first solve already made,
+    ``model`` the first model already built.
     """
-    if first is None:
-        first = evolve(model if model is not None else BatteryModel(params), times, **options)
-    states = first
+    states = first if first is not None else evolve(
+        model if model is not None else BatteryModel(params), times)
     cap = MAX_FOCK[params.encoding]
     while _needs_more_levels(params, states) and states.levels < cap:
         levels = min(cap, states.levels + max(HEADROOM, states.levels // 4))
         try:
-            states = evolve(BatteryModel(params, levels=levels), times, **options)
+            states = evolve(BatteryModel(params, levels=levels), times)
         except ParameterError:
             break  # the engine cannot go larger (e.g. the trotter register): warn below
     return states

@@ -51,7 +51,7 @@ from tqdm.auto import tqdm
 
 from ._checks import ParameterError, check_int, check_times
 from ._io import OutputFile
-from .engines import check_options, get_engine
+from .engines import resolve
 from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
 from .model import initial_cell_state
 from .parallel import imap_jobs
@@ -239,7 +239,7 @@ def _solve_point(params, times, method, metrics, options) -> list[float]:
     The solve is :func:`qbcircuit.simulate`'s (sized truncation, re-solve when the top level
     fills, the same truncation warning); a sweep of max_energy skips the concurrence.
     """
-    states = _solve(params, times, get_engine(method), options)
+    states = _solve(params, times, resolve(method, options).evolve)
     top = states.top_level_population()
     if top > TRUNCATION_WARNING_LEVEL:
         warnings.warn(f"the top kept Fock level reaches population {top:.2g} (fock = "
@@ -585,7 +585,7 @@ def sweep(
     (2, 3)
     """
     times = check_times(np.linspace(0.0, 10.0, 201) if times is None else times)
-    check_options(method, get_engine(method), engine_options)
+    resolve(method, engine_options)  # refuse foreign or out-of-range options now
     axes, metrics = check_grid(base_params, axes, metrics)
     if not (isinstance(chunk_seconds, (int, float)) and 0 < chunk_seconds < math.inf):
         raise ParameterError(f"chunk_seconds must be a number > 0, got {chunk_seconds!r}")

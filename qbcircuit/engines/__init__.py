@@ -69,20 +69,4 @@ def option_fields() -> dict[str, tuple[dataclasses.Field, list[str]]]:
     return out
 
 
-def get_engine(method: str):
-    """``evolve(model, times, **options)`` of a method name (the functional form)."""
-    engine_class(method)  # validate the name now
-
-    def evolve(model, times, **options):
-        return resolve(method, options).evolve(model, times)
-
-    return evolve
-
-
-def check_options(method: str, evolve=None, options: dict | None = None) -> None:
-    """Refuse options that ``method`` does not take or values out of range."""
-    resolve(method, options)
-
-
-__all__ = ["METHODS", "Cost", "Engine", "check_options", "engine_class", "get_engine",
-           "option_fields", "resolve"]
+__all__ = ["METHODS", "Cost", "Engine", "engine_class", "option_fields", "resolve"]

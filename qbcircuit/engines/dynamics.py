@@ -61,21 +61,6 @@ MIN_ATOL = 1e-15
 MIN_RTOL = 1e-13
 
 
-def _check_options(atol, rtol, method, array_library):
-    check_real("atol", atol, low=MIN_ATOL, high=1e-2)
-    check_real("rtol", rtol, low=MIN_RTOL, high=1e-2)
-    if method is not None:
-        check_choice("ode_method", method, ODE_METHODS)
-    if array_library is not None:
-        check_choice("array_library", array_library, ARRAY_LIBRARIES)
-    jax_method = method == "jax_odeint"
-    if (array_library == "jax") != jax_method and method is not None:
-        raise ParameterError(
-            f"ode_method {method!r} does not go with array_library {array_library!r}: "
-            "use ode_method='jax_odeint' exactly when array_library='jax'"
-        )
-
-
 def evolve(
     model: BatteryModel,
     times: np.ndarray,
@@ -101,7 +86,7 @@ def evolve(
     Returns:
         kets for a closed system, density matrices otherwise (lab frame).
     """
-    _check_options(atol, rtol, ode_method, array_library)
+    Dynamics(atol=atol, rtol=rtol, ode_method=ode_method, array_library=array_library)  # checks
     if array_library == "jax":
         return evolve_batch([model], times, atol=atol, rtol=rtol)[0]
     ode_method = ode_method or "DOP853"
@@ -184,7 +169,16 @@ class Dynamics(Engine):
                                                     high=1e-2))
         object.__setattr__(self, "rtol", check_real("rtol", self.rtol, low=MIN_RTOL,
                                                     high=1e-2))
-        _check_options(self.atol, self.rtol, self.ode_method, self.array_library)
+        method, library = self.ode_method, self.array_library
+        if method is not None:
+            check_choice("ode_method", method, ODE_METHODS)
+        if library is not None:
+            check_choice("array_library", library, ARRAY_LIBRARIES)
+        if method is not None and (library == "jax") != (method == "jax_odeint"):
+            raise ParameterError(
+                f"ode_method {method!r} does not go with array_library {library!r}: "
+                "use ode_method='jax_odeint' exactly when array_library='jax'"
+            )
 
     def evolve(self, model: BatteryModel, times) -> EvolvedStates:
         """See :func:`evolve`."""
@@ -295,7 +289,7 @@ def evolve_batch(
     Returns:
         one :class:`EvolvedStates` per model (lab frame).
     """
-    _check_options(atol, rtol, None, "jax")
+    Dynamics(atol=atol, rtol=rtol, array_library="jax")  # checks the tolerances
     jax = _optional.jax()
     if not models:
         return []
