@@ -61,7 +61,8 @@ def simulate(
     engine = resolve(method, options)
     model = BatteryModel(params)
     check_cost(engine, model, times)
-    return _trajectory(params, _solve(params, times, engine.evolve, model=model), engine)
+    return _trajectory(params, _solve(params, times, engine.evolve, model=model,
+                                              floor=engine.population_floor), engine)
 
 
 def simulate_many(
@@ -109,13 +110,15 @@ def simulate_many(
         for idx in groups.values():
             states = engine.evolve_batch([models[i] for i in idx], times)
             for i, st in zip(idx, states, strict=True):
-                if _needs_more_levels(params_list[i], st):  # rare: re-solve this one alone
-                    st = _solve(params_list[i], times, engine.evolve, first=st)
+                if _needs_more_levels(params_list[i], st, engine.population_floor):
+                    st = _solve(params_list[i], times, engine.evolve, first=st,
+                                floor=engine.population_floor)  # rare: this one alone
                 out[i] = _trajectory(params_list[i], st, engine)
             bar.update(len(idx))
     else:
         for i, (p, m) in enumerate(zip(params_list, models, strict=True)):
-            out[i] = _trajectory(p, _solve(p, times, engine.evolve, model=m), engine)
+            out[i] = _trajectory(p, _solve(p, times, engine.evolve, model=m,
+                                          floor=engine.population_floor), engine)
             bar.update(1)
     bar.close()
     return out
@@ -161,23 +164,26 @@ def check_cost(engine: Engine, model: BatteryModel, times) -> None:
                       f"(about {_human(cost.seconds)}); {hint}", CostWarning, stacklevel=3)
 
 
-def _needs_more_levels(params: BatteryParams, states) -> bool:
-    """Automatic truncation, H not conserving N, and the top level populated: enlarge."""
+def _needs_more_levels(params: BatteryParams, states, floor: float = 0.0) -> bool:
+    """Automatic truncation, H not conserving N, and the top level populated: enlarge.
+
+    ``floor``: the engine's ``population_floor`` (populations it cannot resolve).
+    """
     return (params.fock is None and not params.conserves_excitations
-            and states.top_level_population() > RESOLVE_LEVEL)
+            and states.top_level_population() > max(RESOLVE_LEVEL, floor))
 
 
-def _solve(params: BatteryParams, times, evolve, *, first=None, model=None):
+def _solve(params: BatteryParams, times, evolve, *, first=None, model=None, floor=0.0):
     """Evolve with the sized truncation; enlarge it and solve again while the top level fills.
 
     An explicit ``fock`` is used as given. The levels finally used are ``states.levels``.
     ``evolve(model, times)`` is an engine's ``evolve``; ``first`` a first solve already made,
-    ``model`` the first model already built.
+    ``model`` the first model already built, ``floor`` the engine's ``population_floor``.
     """
     states = first if first is not None else evolve(
         model if model is not None else BatteryModel(params), times)
     cap = MAX_FOCK[params.encoding]
-    while _needs_more_levels(params, states) and states.levels < cap:
+    while _needs_more_levels(params, states, floor) and states.levels < cap:
         levels = min(cap, states.levels + max(HEADROOM, states.levels // 4))
         try:
             states = evolve(BatteryModel(params, levels=levels), times)
@@ -190,7 +196,8 @@ def _trajectory(params: BatteryParams, states, engine: Engine) -> Trajectory:
     """Observables and diagnostics of evolved states (one place for every engine)."""
     cells = states.cell_states()
     diagnostics = states.diagnostics()
-    if diagnostics["top_fock_population"] > TRUNCATION_WARNING_LEVEL:
+    if diagnostics["top_fock_population"] > max(TRUNCATION_WARNING_LEVEL,
+                                                engine.population_floor):
         warnings.warn(
             f"the top kept Fock level reaches population {diagnostics['top_fock_population']:.2g} "
             f"(fock = {states.levels}); results may be truncation-limited: raise fock",

@@ -239,9 +239,10 @@ def _solve_point(params, times, method, metrics, options) -> list[float]:
     The solve is :func:`qbcircuit.simulate`'s (sized truncation, re-solve when the top level
     fills, the same truncation warning); a sweep of max_energy skips the concurrence.
     """
-    states = _solve(params, times, resolve(method, options).evolve)
+    engine = resolve(method, options)
+    states = _solve(params, times, engine.evolve, floor=engine.population_floor)
     top = states.top_level_population()
-    if top > TRUNCATION_WARNING_LEVEL:
+    if top > max(TRUNCATION_WARNING_LEVEL, engine.population_floor):
         warnings.warn(f"the top kept Fock level reaches population {top:.2g} (fock = "
                       f"{states.levels}); results may be truncation-limited: raise fock",
                       TruncationWarning, stacklevel=2)

@@ -100,3 +100,19 @@ def test_long_runs_warn_with_the_estimate():
         from qbcircuit.simulate import check_cost
 
         check_cost(engine, model, np.linspace(0, 1, 11))
+
+
+def test_a_loose_tolerance_does_not_grow_the_truncation():
+    """Solver error in the top level is not photons pumped out of the truncation."""
+    import warnings
+
+    params = BatteryParams(alpha=0.5, zeta=1)  # Fig. 2(a), zeta = 1
+    times = np.linspace(0, 10, 201)
+    exact = simulate(params, times, method="exact")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no truncation warning from solver noise either
+        loose = simulate(params, times, method=Dynamics(rtol=1e-3, atol=1e-5))
+    assert loose.levels <= exact.levels  # never grown past what the physics needs
+    assert np.max(np.abs(loose.energy - exact.energy)) < 1e-2  # and as good as asked for
+    assert Dynamics(atol=1e-5).population_floor == pytest.approx(1e-4)
+    assert Exact().population_floor == 0.0

@@ -51,6 +51,16 @@ class Engine:
         raise NotImplementedError
 
     @property
+    def population_floor(self) -> float:
+        """Populations below this are the engine's own error, not physics (default 0).
+
+        The automatic truncation does not grow, and no truncation warning is raised, for a top
+        Fock level populated below it (a loose ODE tolerance would otherwise look like photons
+        pumped out of the truncation).
+        """
+        return 0.0
+
+    @property
     def batched(self) -> bool:
         """True when :meth:`evolve_batch` solves many models of one structure at once."""
         return False

@@ -186,6 +186,16 @@ class Dynamics(Engine):
                       array_library=self.array_library)
 
     @property
+    def population_floor(self) -> float:
+        """Ten times atol: the absolute error the solver allows itself on every amplitude.
+
+        Measured: at rtol 1e-3, atol 1e-5 the top level of Fig. 2(a)'s zeta = 1 curve reached a
+        population of about 1e-5 from the solver's error alone, and the truncation was grown
+        from 17 to 32 levels (five times the work) for nothing.
+        """
+        return 10.0 * self.atol
+
+    @property
     def batched(self) -> bool:
         """The JAX path solves many models of one structure in one compiled call."""
         return self.array_library == "jax"
