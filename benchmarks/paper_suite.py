@@ -28,13 +28,13 @@ os.environ.setdefault("XLA_FLAGS",
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
+import io  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 import warnings  # noqa: E402
@@ -51,7 +51,7 @@ from qutip_reference import qutip_model, qutip_observables  # noqa: E402
 
 import qbcircuit  # noqa: E402
 from qbcircuit import BatteryParams, simulate, simulate_many  # noqa: E402
-from qbcircuit._io import atomic_write_text  # noqa: E402
+from qbcircuit._io import OutputFile, atomic_write_text  # noqa: E402
 from qbcircuit.engines import dynamics  # noqa: E402
 from qbcircuit.engines.dynamics import DEFAULT_ATOL, DEFAULT_RTOL  # noqa: E402
 from qbcircuit.paper import paper_suite  # noqa: E402
@@ -348,16 +348,11 @@ def save_plot(path, series, exact_wall, defaults, title):
     ax.grid(True, which="minor", alpha=0.12)
     ax.legend(fontsize=8, loc="best", framealpha=0.9)
     fig.tight_layout()
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
     try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        with OutputFile(path) as out:  # atomic, with the usual file mode
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+            out.write_bytes(buf.getvalue())
     finally:
         plt.close(fig)
 
