@@ -136,6 +136,24 @@ class _Structure:
             self._code_matrices[name] = code_space_matrix(self.operators[name], self.code_basis)
         return self._code_matrices[name]
 
+    @lru_cache(maxsize=8)  # noqa: B019 - structures are few and live as long as the process
+    def term_stack(self, names: tuple[str, ...]):
+        """The named operators on one sparsity pattern: (indptr, indices, data of shape (K, nnz)).
+
+        ``sum_k c_k M_k`` is then one product ``c @ data`` (0.05 ms instead of 0.6 ms of
+        sparse sums for the Hamiltonian of a sweep point).
+        """
+        mats = [self.code_matrix(n).tocoo() for n in names]
+        dim = self.code_basis.size
+        keys = np.unique(np.concatenate([m.row.astype(np.int64) * dim + m.col for m in mats]))
+        data = np.zeros((len(mats), keys.size), dtype=complex)
+        for k, m in enumerate(mats):
+            np.add.at(data[k], np.searchsorted(keys, m.row.astype(np.int64) * dim + m.col),
+                      m.data)
+        rows, cols = np.divmod(keys, dim)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=dim))])
+        return indptr, cols, data
+
 
 @lru_cache(maxsize=32)
 def _structure(encoding: str, levels: int) -> _Structure:
@@ -317,11 +335,15 @@ class BatteryModel:
 
     @cached_property
     def hamiltonian_matrix(self) -> sp.csr_matrix:
-        """H on the code space, CSR of shape (4d, 4d): sum of the cached term matrices."""
-        terms = [t.coefficient * self.term_matrix(t.name) for t in self.hamiltonian_terms
-                 if t.coefficient != 0]
+        """H on the code space, CSR of shape (4d, 4d): the weighted sum of the term matrices.
+
+        On the union of the terms' patterns, so a zero coefficient leaves explicit zeros.
+        """
+        terms = self.hamiltonian_terms
+        indptr, indices, data = self._structure.term_stack(tuple(t.name for t in terms))
+        values = np.array([t.coefficient for t in terms]) @ data
         dim = 4 * self.levels
-        return sum(terms, sp.csr_matrix((dim, dim), dtype=complex)).tocsr()
+        return sp.csr_matrix((values, indices, indptr), shape=(dim, dim))
 
     @cached_property
     def collapse_matrices(self) -> list[sp.csr_matrix]:

@@ -257,16 +257,26 @@ def _block_eigh(H_dense: np.ndarray, block: np.ndarray):
     return out
 
 
+def _apply(amp: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """``amp @ V.T`` (batched), in two real products when V is real (half the work)."""
+    Vt = np.swapaxes(V, -1, -2)
+    if np.isrealobj(V):
+        return amp.real @ Vt + 1j * (amp.imag @ Vt)
+    return amp @ Vt
+
+
 def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
     H, _ = chop(model.hamiltonian_matrix)  # the state moves by at most t * (dropped norm)
     psi0 = model.initial_ket
     H_dense = H.toarray()
+    if not np.any(H_dense.imag):  # Eq. (1) and its variants are real: real eigh, 3-4x faster
+        H_dense = H_dense.real
     nblocks, block = hamiltonian_blocks(H)
     if nblocks == 1:
         E, V = np.linalg.eigh(H_dense)
         coeffs = V.conj().T @ psi0
         phases = np.exp(-1j * np.outer(times, E))
-        return EvolvedStates(times, model.levels, kets=(phases * coeffs) @ V.T)
+        return EvolvedStates(times, model.levels, kets=_apply(phases * coeffs, V))
     kets = np.zeros((times.size, psi0.size), dtype=complex)
     for idx, E, V in _block_eigh(H_dense, block):
         coeffs = np.einsum("bks,bk->bs", V.conj(), psi0[idx])  # (nb, s)
@@ -275,7 +285,7 @@ def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
             continue
         idx, E, V, coeffs = idx[live], E[live], V[live], coeffs[live]
         amp = np.exp(-1j * times[None, :, None] * E[:, None, :]) * coeffs[:, None, :]
-        kets[:, idx] = (amp @ V.transpose(0, 2, 1)).transpose(1, 0, 2)  # (T, nb, s)
+        kets[:, idx] = _apply(amp, V).transpose(1, 0, 2)  # (T, nb, s)
     return EvolvedStates(times, model.levels, kets=kets)
 
 
