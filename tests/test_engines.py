@@ -116,3 +116,24 @@ def test_a_loose_tolerance_does_not_grow_the_truncation():
     assert np.max(np.abs(loose.energy - exact.energy)) < 1e-2  # and as good as asked for
     assert Dynamics(atol=1e-5).population_floor == pytest.approx(1e-4)
     assert Exact().population_floor == 0.0
+
+
+@pytest.mark.aer
+def test_a_long_trotter_run_shows_progress_on_a_terminal(monkeypatch):
+    """Above PROGRESS_SECONDS the engine asks for a bar (tqdm shows it on a terminal only)."""
+    from qbcircuit.engines import trotter
+
+    seen = {}
+    real_run = trotter.run
+
+    def spy(*args, **kwargs):
+        seen["progress"] = kwargs.get("progress")
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(trotter, "run", spy)
+    params = BatteryParams(alpha=0.3, fock=2, gamma=0.1)
+    simulate(params, [0.0, 0.1], method=Trotter(dt=0.05))
+    assert seen["progress"] is False
+    monkeypatch.setattr(trotter, "PROGRESS_SECONDS", 0.0)
+    tr = simulate(params, [0.0, 0.1], method=Trotter(dt=0.05))
+    assert seen["progress"] is True and np.all(np.isfinite(tr.energy))

@@ -53,6 +53,7 @@ from typing import ClassVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
 
 from .._checks import ParameterError, available_memory, check_dt, check_order
 from ..circuits import (
@@ -77,6 +78,8 @@ from .base import Cost, Engine
 #: closed systems almost nothing (one unitary per output interval) and open ones one channel
 #: application per step.
 DEFAULT_DT = 0.02
+#: Runs estimated longer than this show a progress bar over the steps (on a terminal).
+PROGRESS_SECONDS = 10.0
 #: Largest register for the density-matrix simulator (a 4^n matrix; 12 qubits = 256 MiB per
 #: copy, and minutes per step).
 MAX_QUBITS = 12
@@ -404,18 +407,19 @@ def _segments(model: BatteryModel, ops):
 
 
 def run(model: BatteryModel, times, *, dt: float, order: int, path: str = "native",
-        final_state: bool = False):
+        final_state: bool = False, progress: bool = False):
     """Run the schedule on Aer in segments (see :func:`_run`), BLAS on one thread.
 
     Many small matrix products (merging pieces) and the validity check of each loaded density
     matrix gain nothing from BLAS threads and lose much when the cores are shared.
     """
     with threadpool_limits(1, user_api="blas"):
-        return _run(model, times, dt=dt, order=order, path=path, final_state=final_state)
+        return _run(model, times, dt=dt, order=order, path=path, final_state=final_state,
+                    progress=progress)
 
 
 def _run(model: BatteryModel, times, *, dt: float, order: int, path: str = "native",
-         final_state: bool = False):
+         final_state: bool = False, progress: bool = False):
     """Run the schedule on Aer in segments (``evolve`` with the internals exposed for tests).
 
     Args:
@@ -428,6 +432,7 @@ def _run(model: BatteryModel, times, *, dt: float, order: int, path: str = "nati
             gates with :func:`noise_model`) or ``"gates"`` (the synthesised gates of every piece,
             with the noise model: the circuit a device would run; slow, for tests).
         final_state: also return the density matrix on the whole register at the last time.
+        progress: a progress bar over the steps (tqdm; shown only on a terminal).
 
     Returns:
         :class:`qbcircuit.states.EvolvedStates` (code space), and with ``final_state`` the
@@ -463,6 +468,8 @@ def _run(model: BatteryModel, times, *, dt: float, order: int, path: str = "nati
     def save(qc, i):
         qc.append(SaveDensityMatrix(n, label=f"t{i:04d}"), range(n))
 
+    bar = tqdm(total=len(schedule.ops), disable=None if progress else True, unit="op",
+               desc="trotter (Aer segments)", leave=False)
     for ops in _segments(model, schedule.ops):
         lowering.prepare(ops)
         if rho is None:
@@ -485,6 +492,8 @@ def _run(model: BatteryModel, times, *, dt: float, order: int, path: str = "nati
                 rhos[i] = np.asarray(data[f"t{i:04d}"])[code]
         rho = np.asarray(data["state"])
         del result, data, qc
+        bar.update(len(ops))
+    bar.close()
     states = EvolvedStates(times, model.levels, density_matrices=rhos)
     return (states, rho) if final_state else states
 
@@ -512,8 +521,7 @@ def evolve(model: BatteryModel, times, *, dt: float | None = None, order: int = 
         ParameterError: bad ``dt``/``order``, a register too large for the simulator, or a run
             whose estimated memory exceeds what is available.
     """
-    engine = Trotter(dt=DEFAULT_DT if dt is None else dt, order=order)
-    return run(register_model(model), times, dt=engine.dt, order=engine.order)
+    return Trotter(dt=DEFAULT_DT if dt is None else dt, order=order).evolve(model, times)
 
 
 @dataclass(frozen=True)
@@ -537,8 +545,9 @@ class Trotter(Engine):
         object.__setattr__(self, "order", check_order(self.order))
 
     def evolve(self, model: BatteryModel, times) -> EvolvedStates:
-        """See :func:`evolve`."""
-        return run(register_model(model), times, dt=self.dt, order=self.order)
+        """See :func:`evolve`; a run estimated above ``PROGRESS_SECONDS`` shows a progress bar."""
+        long = self.cost(model, times).seconds > PROGRESS_SECONDS
+        return run(register_model(model), times, dt=self.dt, order=self.order, progress=long)
 
     def cost(self, model: BatteryModel, times) -> Cost:
         """Memory from :func:`memory_estimate` (flat in the steps); one step per dt.
