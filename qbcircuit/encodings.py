@@ -26,6 +26,11 @@ from qiskit.quantum_info import Operator, SparsePauliOp, Statevector
 
 from ._checks import ParameterError, check_choice, check_int
 
+#: The encodings, and the most Fock levels each allows (unary: one qubit per level, and the
+#: code-space conversion handles at most 62 qubits): the one table of both.
+ENCODINGS = ("binary", "gray", "unary")
+MAX_FOCK = {"binary": 512, "gray": 512, "unary": 60}
+
 #: Largest register for which a dense Qiskit object (Statevector, projector) is built.
 MAX_DENSE_QUBITS = 16
 
@@ -47,8 +52,8 @@ class Encoding:
     levels: int
 
     def __post_init__(self):
-        check_choice("encoding", self.name, ("binary", "gray", "unary"))
-        check_int("fock", self.levels, low=2, high=60 if self.name == "unary" else 1 << 20)
+        check_choice("encoding", self.name, ENCODINGS)
+        check_int("fock", self.levels, low=2, high=MAX_FOCK[self.name])
 
     @property
     def num_qubits(self) -> int:

@@ -25,8 +25,8 @@ import numpy as np
 from scipy.special import gammaln
 
 from ._checks import ParameterError, check_choice, check_complex, check_int, check_real
+from .encodings import ENCODINGS, MAX_FOCK
 
-ENCODINGS = ("binary", "gray", "unary")
 CELL_STATES = ("gg", "eg", "ge", "ee")
 #: Model variants (see BatteryParams): which cells the charger drives, how the cells couple.
 CHARGER_COUPLINGS = ("primary", "both")
@@ -43,8 +43,6 @@ MAX_ALPHA = 10.0
 #: excitations in pairs and pumps photons). Not always enough: simulate() then checks the top
 #: level after the solve and enlarges the truncation (``RESOLVE_LEVEL`` in simulate.py).
 HEADROOM = 4
-#: Largest number of Fock levels (unary: one qubit per level, so fewer).
-MAX_FOCK = {"binary": 512, "gray": 512, "unary": 60}
 
 
 def coherent_amplitudes(alpha: complex, levels: int) -> np.ndarray:
