@@ -257,6 +257,26 @@ def _block_eigh(H_dense: np.ndarray, block: np.ndarray):
     return out
 
 
+def _phases(times: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """``exp(-i E t)`` for every time, shape ``(T,) + E.shape`` with the time axis first.
+
+    On a uniform grid t_k = t_0 + k h, as exp(-i E t_{bm}) exp(-i E h j) with k = bm + j and
+    b about sqrt(T): (T/b + b) complex exponentials instead of T (they dominated a closed
+    sweep point), each phase one product of two exact ones (error about 1e-16).
+    """
+    E = np.asarray(E)
+    T = times.size
+    steps = np.diff(times)
+    if T < 16 or not np.allclose(steps, steps[0], rtol=1e-12, atol=0.0):
+        return np.exp(-1j * times.reshape((T,) + (1,) * E.ndim) * E)
+    b = int(np.ceil(np.sqrt(T)))
+    starts = times[0] + steps[0] * b * np.arange(-(-T // b))
+    anchor = np.exp(-1j * starts.reshape((-1,) + (1,) * E.ndim) * E)  # (T/b, ...)
+    inner = np.exp(-1j * (steps[0] * np.arange(b)).reshape((-1,) + (1,) * E.ndim) * E)
+    out = anchor[:, None] * inner[None, :]  # (T/b, b, ...)
+    return out.reshape((-1,) + E.shape)[:T]
+
+
 def _apply(amp: np.ndarray, V: np.ndarray) -> np.ndarray:
     """``amp @ V.T`` (batched), in two real products when V is real (half the work)."""
     Vt = np.swapaxes(V, -1, -2)
@@ -275,8 +295,7 @@ def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
     if nblocks == 1:
         E, V = np.linalg.eigh(H_dense)
         coeffs = V.conj().T @ psi0
-        phases = np.exp(-1j * np.outer(times, E))
-        return EvolvedStates(times, model.levels, kets=_apply(phases * coeffs, V))
+        return EvolvedStates(times, model.levels, kets=_apply(_phases(times, E) * coeffs, V))
     kets = np.zeros((times.size, psi0.size), dtype=complex)
     for idx, E, V in _block_eigh(H_dense, block):
         coeffs = np.einsum("bks,bk->bs", V.conj(), psi0[idx])  # (nb, s)
@@ -284,7 +303,7 @@ def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
         if not live.any():
             continue
         idx, E, V, coeffs = idx[live], E[live], V[live], coeffs[live]
-        amp = np.exp(-1j * times[None, :, None] * E[:, None, :]) * coeffs[:, None, :]
+        amp = _phases(times, E).transpose(1, 0, 2) * coeffs[:, None, :]  # (nb, T, s)
         kets[:, idx] = _apply(amp, V).transpose(1, 0, 2)  # (T, nb, s)
     return EvolvedStates(times, model.levels, kets=kets)
 
