@@ -192,18 +192,23 @@ def _solve(params: BatteryParams, times, evolve, *, first=None, model=None, floo
     return states
 
 
+def warn_if_truncated(top: float, levels: int, engine: Engine, *, stacklevel: int = 3) -> None:
+    """Warn (:class:`TruncationWarning`) when the top kept Fock level is populated.
+
+    ``top`` is its largest population over time; the threshold is ``TRUNCATION_WARNING_LEVEL``
+    or the engine's ``population_floor``, whichever is larger.
+    """
+    if top > max(TRUNCATION_WARNING_LEVEL, engine.population_floor):
+        warnings.warn(f"the top kept Fock level reaches population {top:.2g} (fock = "
+                      f"{levels}); results may be truncation-limited: raise fock",
+                      TruncationWarning, stacklevel=stacklevel)
+
+
 def _trajectory(params: BatteryParams, states, engine: Engine) -> Trajectory:
     """Observables and diagnostics of evolved states (one place for every engine)."""
     cells = states.cell_states()
     diagnostics = states.diagnostics()
-    if diagnostics["top_fock_population"] > max(TRUNCATION_WARNING_LEVEL,
-                                                engine.population_floor):
-        warnings.warn(
-            f"the top kept Fock level reaches population {diagnostics['top_fock_population']:.2g} "
-            f"(fock = {states.levels}); results may be truncation-limited: raise fock",
-            TruncationWarning,
-            stacklevel=3,
-        )
+    warn_if_truncated(diagnostics["top_fock_population"], states.levels, engine, stacklevel=4)
     initial = initial_cell_state(params.initial_cells)
     paper = {name: q.compute(states.times, cells, initial)
              for name, q in QUANTITIES.items() if q.paper}

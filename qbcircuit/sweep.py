@@ -56,7 +56,7 @@ from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
 from .model import initial_cell_state
 from .parallel import imap_jobs
 from .params import BatteryParams, TruncationWarning
-from .simulate import TRUNCATION_WARNING_LEVEL, _solve
+from .simulate import _solve, warn_if_truncated
 
 #: Default engine of a sweep (measured the fastest per point, closed and open).
 DEFAULT_METHOD = "exact"
@@ -241,11 +241,7 @@ def _solve_point(params, times, method, metrics, options) -> list[float]:
     """
     engine = resolve(method, options)
     states = _solve(params, times, engine.evolve, floor=engine.population_floor)
-    top = states.top_level_population()
-    if top > max(TRUNCATION_WARNING_LEVEL, engine.population_floor):
-        warnings.warn(f"the top kept Fock level reaches population {top:.2g} (fock = "
-                      f"{states.levels}); results may be truncation-limited: raise fock",
-                      TruncationWarning, stacklevel=2)
+    warn_if_truncated(states.top_level_population(), states.levels, engine)
     cells = states.cell_states()
     initial = initial_cell_state(params.initial_cells)
     curves: dict[str, np.ndarray] = {}
