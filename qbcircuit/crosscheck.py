@@ -2,10 +2,12 @@
 
 * :func:`engine_deviations`: the largest deviation of energy, fluctuation and concurrence of a
   suite solved by one engine from the same suite solved by ``exact``, per panel.
-* :func:`qutip_suite` (optional: only when ``qutip`` is importable): the paper suite built
-  again from QuTiP's own operators (Fock space first, ``mesolve``, ``ptrace``, ``variance``,
-  ``concurrence``), with none of this package's model, engines or observables. It reads only
-  the parameters' values and the truncation each of our trajectories used.
+* :func:`qutip_model`, :func:`qutip_trajectory`, :func:`qutip_suite` (optional: only when
+  ``qutip`` is importable): Eq. (1)-(3) (or a variant) built again from QuTiP's own operators
+  (Fock space first, ``mesolve``, ``ptrace``, ``variance``, ``concurrence``), with none of this
+  package's model, engines or observables: it reads only the parameters' values and the
+  truncation. The one independent reference: the report's cross-check, the tests
+  (``tests/qutip_reference.py``) and the benchmarks all use it.
 * :func:`first_maximum` and :func:`first_maximum_rows`: where the stored energy first peaks,
   under Eq. (1) and under a variant, against the paper's window [0, 1.3].
 """
@@ -16,6 +18,7 @@ import importlib.util
 
 import numpy as np
 
+from .metrics import first_peak_index
 from .paper import PANELS, PARAMETRIC_WINDOW
 
 QUANTITY_NAMES = ("energy", "fluctuation", "concurrence")
@@ -58,6 +61,101 @@ def engine_deviations(entries, checked, reference) -> dict[str, dict[str, float]
     return out
 
 
+#: Positional order of the model's inputs, and the defaults of those that have one.
+ORDER = ("alpha", "delta", "g", "zeta", "kappa", "gamma", "omega_q", "lam", "levels",
+         "initial_cells", "charger_coupling", "cell_coupling")
+DEFAULTS = dict(delta=0.0, g=1.0, zeta=0.0, kappa=0.0, gamma=0.0, omega_q=1.0, lam=1.0,
+                initial_cells="gg", charger_coupling="primary", cell_coupling="xy")
+
+
+def model_inputs(*args, **kwargs) -> dict:
+    """The inputs as a dict, from a parameter object (read by attribute), positions or keywords.
+
+    ``qutip_model(params)``, ``qutip_model(params, levels=40)``, ``qutip_model(alpha=1,
+    levels=13)`` and ``qutip_model(1, 0, 1, 0, 0, 0, 1, 1, 13)`` all work. Only the inputs are
+    read from a parameter object; nothing of qbcircuit computes anything here.
+    """
+    if len(args) == 1 and hasattr(args[0], "alpha"):
+        p = args[0]
+        values = {k: getattr(p, k) for k in ORDER}
+    else:
+        values = {**DEFAULTS, **dict(zip(ORDER, args, strict=False))}
+    values.update(kwargs)
+    missing = [k for k in ORDER if k not in values]
+    if missing:
+        raise TypeError(f"qutip build: missing {missing}")
+    return values
+
+
+def qutip_model(*args, **kwargs):
+    """Hamiltonian, collapse operators, initial state and sigma_z of cell 2, as qutip objects.
+
+    Inputs as for :func:`model_inputs`.
+    """
+    import qutip as qt
+
+    v = model_inputs(*args, **kwargs)
+    (alpha, delta, g, zeta, kappa, gamma, omega_q, lam, levels, initial_cells, charger,
+     cells_coupling) = (v[k] for k in ORDER)
+    a = qt.tensor(qt.destroy(levels), qt.qeye(2), qt.qeye(2))
+    # qutip basis(2, 0) = |g>, destroy(2) = |g><e| = sigma_-.
+    sm1 = qt.tensor(qt.qeye(levels), qt.destroy(2), qt.qeye(2))
+    sm2 = qt.tensor(qt.qeye(levels), qt.qeye(2), qt.destroy(2))
+    sz = [2 * s.dag() * s - 1 for s in (sm1, sm2)]
+    sx = [s + s.dag() for s in (sm1, sm2)]
+    sy = [-1j * (s.dag() - s) for s in (sm1, sm2)]
+    omega_c = omega_q + delta
+    H = omega_c * a.dag() * a + omega_q / 2 * (sz[0] + sz[1])
+    # charger: Jaynes-Cummings on cell 1 (Eq. 1), or on both cells (Tavis-Cummings variant)
+    for s in (sm1, sm2) if charger == "both" else (sm1,):
+        H += lam * (s.dag() * a + s * a.dag())
+    if cells_coupling == "xy":  # Eq. (1)
+        H += g / 2 * ((1 + zeta) * sx[0] * sx[1] + (1 - zeta) * sy[0] * sy[1])
+    else:  # flip-flop of strength g*zeta
+        H += g * zeta * (sm1.dag() * sm2 + sm1 * sm2.dag())
+    c_ops = []
+    if kappa > 0:
+        c_ops.append(np.sqrt(kappa) * a)
+    if gamma > 0:
+        c_ops += [np.sqrt(gamma) * sm1, np.sqrt(gamma) * sm2]
+    cells = [qt.basis(2, int(ch == "e")) for ch in initial_cells]
+    psi0 = qt.tensor(qt.coherent(levels, alpha, method="analytic").unit(), *cells)
+    return H, c_ops, psi0, sz[1]
+
+
+def qutip_observables(states, sz2, sz2_initial):
+    """Energy, fluctuation and concurrence from qutip states (kets or density matrices).
+
+    Energy E/wq = (<sz2>_t - <sz2>_0)/2 (Eq. 5 with H_QB = (wq/2) sz2); fluctuation
+    Sigma/wq = sqrt(Var(H_QB))/wq = sqrt(Var(sz2))/2 by qutip's own ``variance`` (Eq. 6 for an
+    initial eigenstate of H_QB, without the package's reduced formula); concurrence by qutip.
+    """
+    import qutip as qt
+
+    energy, fluct, conc = [], [], []
+    for s in states:
+        rho = s if s.isoper else qt.ket2dm(s)
+        cells = rho.ptrace([1, 2])
+        energy.append(0.5 * (qt.expect(sz2, rho) - sz2_initial))
+        fluct.append(0.5 * np.sqrt(max(0.0, qt.variance(sz2, rho))))
+        conc.append(qt.concurrence(cells))
+    return np.array(energy), np.array(fluct), np.array(conc)
+
+
+def qutip_trajectory(times, *args, options=None, **kwargs):
+    """Energy, fluctuation, concurrence at ``times`` from qutip ``mesolve``.
+
+    Inputs as for :func:`model_inputs`: a parameter object or keywords.
+    """
+    import qutip as qt
+
+    H, c_ops, psi0, sz2 = qutip_model(*args, **kwargs)
+    result = qt.mesolve(H, psi0, np.asarray(times, float), c_ops,
+                        options=options or QUTIP_OPTIONS)
+    z0 = qt.expect(sz2, psi0)
+    return qutip_observables(result.states, sz2, z0)
+
+
 class QutipCurve:
     """Energy, fluctuation and concurrence of one QuTiP solve (the three arrays only)."""
 
@@ -69,46 +167,14 @@ class QutipCurve:
 
 
 def qutip_curve(params, times, levels: int) -> QutipCurve:
-    """One trajectory from QuTiP alone (cavity (x) cell 1 (x) cell 2, Eq. (1)-(3) or a variant).
+    """One trajectory from QuTiP alone (:func:`qutip_trajectory`), Eq. (1)-(3) or a variant.
 
     Args:
         params: a :class:`~qbcircuit.params.BatteryParams` (only its values are read).
         times: the times.
         levels: cavity Fock levels (use what our engine used, ``Trajectory.levels``).
     """
-    import qutip as qt
-
-    p = params
-    a = qt.tensor(qt.destroy(levels), qt.qeye(2), qt.qeye(2))
-    # qutip basis(2, 0) = |g>, destroy(2) = |g><e| = sigma_-
-    sm = [qt.tensor(qt.qeye(levels), qt.destroy(2), qt.qeye(2)),
-          qt.tensor(qt.qeye(levels), qt.qeye(2), qt.destroy(2))]
-    sz = [2 * s.dag() * s - 1 for s in sm]
-    sx = [s + s.dag() for s in sm]
-    sy = [-1j * (s.dag() - s) for s in sm]
-    H = (p.omega_q + p.delta) * a.dag() * a + p.omega_q / 2 * (sz[0] + sz[1])
-    for s in sm if p.charger_coupling == "both" else sm[:1]:
-        H += p.lam * (s.dag() * a + s * a.dag())
-    if p.cell_coupling == "xy":
-        H += p.g / 2 * ((1 + p.zeta) * sx[0] * sx[1] + (1 - p.zeta) * sy[0] * sy[1])
-    else:
-        H += p.g * p.zeta * (sm[0].dag() * sm[1] + sm[0] * sm[1].dag())
-    c_ops = []
-    if p.kappa > 0:
-        c_ops.append(np.sqrt(p.kappa) * a)
-    if p.gamma > 0:
-        c_ops += [np.sqrt(p.gamma) * s for s in sm]
-    cells = [qt.basis(2, int(ch == "e")) for ch in p.initial_cells]
-    psi0 = qt.tensor(qt.coherent(levels, p.alpha, method="analytic").unit(), *cells)
-    result = qt.mesolve(H, psi0, np.asarray(times, float), c_ops, options=QUTIP_OPTIONS)
-    z0 = qt.expect(sz[1], psi0)
-    energy, fluct, conc = [], [], []
-    for state in result.states:
-        rho = state if state.isoper else qt.ket2dm(state)
-        energy.append(0.5 * (qt.expect(sz[1], rho) - z0))
-        fluct.append(0.5 * np.sqrt(max(0.0, qt.variance(sz[1], rho))))
-        conc.append(qt.concurrence(rho.ptrace([1, 2])))
-    return QutipCurve(times, energy, fluct, conc)
+    return QutipCurve(times, *qutip_trajectory(times, params, levels=levels))
 
 
 def qutip_suite(entries, trajectories, *, progress=None) -> list[QutipCurve]:
@@ -134,11 +200,9 @@ def first_maximum(times, values, *, tol: float = 1e-12) -> tuple[float, float, b
     """
     t = np.asarray(times, float)
     v = np.asarray(values, float)
-    rises = np.diff(v)
-    turn = np.flatnonzero((rises[:-1] > tol) & (rises[1:] <= tol))
-    if turn.size == 0:
+    i = first_peak_index(v, tol)
+    if i is None:
         return float(t[-1]), float(v[-1]), False
-    i = int(turn[0]) + 1
     y0, y1, y2 = v[i - 1], v[i], v[i + 1]
     h = t[i + 1] - t[i]
     curv = y0 - 2 * y1 + y2

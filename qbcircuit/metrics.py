@@ -81,11 +81,21 @@ def joint_ergotropy(cell_states: np.ndarray) -> np.ndarray:
     return mean - r @ np.sort(levels)
 
 
+def first_peak_index(values: np.ndarray, tol: float = 0.0) -> int | None:
+    """Index of the first local maximum of a sampled curve, or None if the curve only rises.
+
+    The first sample that rises above its predecessor by more than ``tol`` and is not
+    exceeded by its successor by more than ``tol``.
+    """
+    rises = np.diff(values)
+    turn = np.flatnonzero((rises[:-1] > tol) & (rises[1:] <= tol))
+    return int(turn[0]) + 1 if turn.size else None
+
+
 def _first_peak(times: np.ndarray, values: np.ndarray) -> float:
     """Value at the first local maximum (the last value if the curve only rises)."""
-    rises = np.diff(values)
-    turn = np.flatnonzero((rises[:-1] > 0) & (rises[1:] <= 0))
-    return float(values[turn[0] + 1]) if turn.size else float(values[-1])
+    i = first_peak_index(values)
+    return float(values[-1 if i is None else i])
 
 
 #: Reducers: name -> (description, reduce(times, values) -> float).
