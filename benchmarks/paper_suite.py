@@ -52,6 +52,7 @@ from qutip_reference import qutip_model, qutip_observables  # noqa: E402
 import qbcircuit  # noqa: E402
 from qbcircuit import BatteryParams, simulate, simulate_many  # noqa: E402
 from qbcircuit._io import OutputFile, atomic_write_text  # noqa: E402
+from qbcircuit._machine import cpu_name  # noqa: E402
 from qbcircuit.engines import dynamics  # noqa: E402
 from qbcircuit.engines.dynamics import DEFAULT_ATOL, DEFAULT_RTOL  # noqa: E402
 from qbcircuit.paper import paper_suite  # noqa: E402
@@ -147,12 +148,7 @@ def deviations(result, reference) -> list[float]:
 # ----------------------------------------------------------------------------- machine line
 
 def machine() -> str:
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_name()
     versions = {"python": platform.python_version(), "numpy": np.__version__,
                 "qutip": qt.__version__, "qbcircuit": qbcircuit.__version__}
     for mod in ("scipy", "qiskit", "qiskit_dynamics", "jax"):
@@ -163,14 +159,6 @@ def machine() -> str:
     vs = ", ".join(f"{k} {v}" for k, v in versions.items())
     return (f"{datetime.date.today()}, {platform.system()} {platform.machine()}, {cpu}, "
             f"{os.cpu_count()} cores; {vs}")
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as fh:
-            return next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
 
 
 def thread_line() -> str:

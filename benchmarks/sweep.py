@@ -39,6 +39,7 @@ from qutip_reference import qutip_model  # noqa: E402
 import qbcircuit  # noqa: E402
 from qbcircuit import BatteryParams  # noqa: E402
 from qbcircuit._io import atomic_write_text  # noqa: E402
+from qbcircuit._machine import cpu_name  # noqa: E402
 from qbcircuit.sweep import sweep  # noqa: E402
 
 TIMES = np.linspace(0.0, 10.0, 201)
@@ -79,14 +80,7 @@ def timed_sweep(base, axes, **kwargs):
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_name()
     blas = ", ".join(sorted({f"{i['internal_api']} {i.get('version') or ''}".strip()
                              for i in threadpool_info()}))
     return (f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, Python "

@@ -102,12 +102,9 @@ def machine() -> str:
     import qiskit_aer
     import qutip
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    from qbcircuit._machine import cpu_name
+
+    cpu = cpu_name()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (f"{datetime.date.today()}, {platform.system()} {platform.machine()}, {cpu}, "
             f"{os.cpu_count()} cores (load average at start {load}); python "

@@ -48,6 +48,7 @@ from tqdm.auto import tqdm
 from . import __version__
 from ._checks import ParameterError
 from ._io import OutputFile, check_folder, make_folder
+from ._machine import cpu_name
 from .crosscheck import (
     engine_deviations,
     first_maximum_rows,
@@ -157,7 +158,7 @@ def _versions() -> dict:
 
 def _machine() -> dict:
     return {"platform": platform.platform(), "machine": platform.machine(),
-            "processor": platform.processor() or None, "cpus": os.cpu_count(),
+            "processor": cpu_name(), "cpus": os.cpu_count(),
             "python": sys.version.split()[0], "implementation": platform.python_implementation()}
 
 
