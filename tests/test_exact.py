@@ -75,6 +75,24 @@ def test_pure_exponential_decay_of_cells_and_cavity():
     assert np.max(np.abs(photons - abs(alpha) ** 2 * np.exp(-kappa * TIMES))) < CLOSED_FORM_ATOL
 
 
+@pytest.mark.parametrize("gamma, t_max", [(1.0, 1e3), (10.0, 1e3), (1e3, 1.0), (1e4, 1.0)])
+def test_long_dissipative_runs_do_not_overflow(gamma, t_max):
+    # gamma t up to 1e4: the error bound's e^{a t} once overflowed a float (OverflowError)
+    params = BatteryParams(alpha=1.0, g=0.0, lam=0.0, gamma=gamma, kappa=0.1,
+                           initial_cells="ee")
+    times = np.array([0.0, 0.5 / gamma, 2.0 / gamma, t_max / 2, t_max])
+    traj = simulate(params, times, method="exact")
+    assert np.max(np.abs(traj.energy - (np.exp(-gamma * times) - 1))) < CLOSED_FORM_ATOL
+
+
+def test_long_dissipative_paper_run_relaxes_to_the_ground_state():
+    # the CLI case of the report: simulate --method exact --gamma 1 --t-max 1000 --points 3
+    traj = simulate(BatteryParams(gamma=1.0), np.linspace(0.0, 1000.0, 3), method="exact")
+    assert np.all(np.isfinite(traj.energy))
+    assert np.max(np.abs(traj.energy[1:])) < PHYSICAL_ATOL
+    assert np.max(np.abs(traj.concurrence[1:])) < PHYSICAL_ATOL
+
+
 def test_non_uniform_times_equal_uniform_ones():
     params = BatteryParams(alpha=1.0, zeta=0.5, kappa=0.2, gamma=0.1)
     uniform = simulate(params, TIMES, method="exact")
