@@ -73,7 +73,8 @@ def _fock(text: str) -> int | None:
 
 
 #: How a parameter's annotation is read from the command line.
-_READERS = {"complex": _complex, "float": float, "int | None": _fock, "str": str}
+_READERS = {"complex": _complex, "float": float, "int | None": _fock, "str": str, "int": int,
+            "float | None": float, "str | None": str}
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:

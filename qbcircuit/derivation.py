@@ -42,7 +42,7 @@ from types import SimpleNamespace
 import numpy as np
 import sympy as sp
 
-from .model import DISSIPATOR_TERMS, HAMILTONIAN_TERMS, BatteryModel, cell_index
+from .model import DISSIPATOR_TERMS, HAMILTONIAN_TERMS, BatteryModel, cell_index, channel_names
 from .params import VARIANTS, BatteryParams
 
 # -- symbols and the paper's printed definitions ---------------------------------------------
@@ -131,14 +131,17 @@ def _terms(variant: str | None, n0: int):
     params = BatteryParams(alpha=0.0, fock=n0 + 5, zeta=0.5, **kw)  # structure only
     model = BatteryModel(params)
     ns = SimpleNamespace(omega_c=omega_c, omega_q=omega_q, lam=lam, g=g, zeta=zeta,
-                         kappa=kappa, gamma=gamma, **{"charger_coupling": "primary",
-                                                      "cell_coupling": "xy", **kw})
+                         kappa=kappa, gamma=gamma, cells=2, n_thermal=0, dephasing=0,
+                         drives_all_cells=params.drives_all_cells,
+                         **{"charger_coupling": "primary", "cell_coupling": "xy", **kw})
     out = []
     for name, (_, coefficient, present) in HAMILTONIAN_TERMS.items():
         if present is None or present(ns):
             out.append((sp.sympify(coefficient(ns)), "H", model.term_matrix(name).toarray()))
-    for name, rate in DISSIPATOR_TERMS.items():
-        out.append((sp.sympify(rate(ns)), "D", model.term_matrix(name).toarray()))
+    for name, (rate, present) in DISSIPATOR_TERMS.items():
+        if present is None or present(ns):
+            for channel in channel_names(name, ns.cells):
+                out.append((sp.sympify(rate(ns)), "D", model.term_matrix(channel).toarray()))
     return out, model.levels
 
 

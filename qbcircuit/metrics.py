@@ -1,14 +1,18 @@
 r"""Figures of merit, in one registry: quantities over time and the reducers that summarise them.
 
-A *quantity* is a function of the two-cell reduced states over time (``energy``,
-``fluctuation``, ``concurrence``, ``ergotropy``, ``power``, ``joint_ergotropy``); a *reducer*
+A *quantity* is a function of the cells' reduced states over time (``energy``,
+``fluctuation``, ``concurrence``, ``ergotropy``, ``power``, ``battery_energy``,
+``battery_power``, ``battery_ergotropy`` and its two-cell name ``joint_ergotropy``); a *reducer*
 turns its curve into one number (``max``, ``min``, ``mean``, ``final``, ``time_of_max``,
 ``first_peak``). A *metric* is ``<reducer>_<quantity>``, e.g. ``max_energy``,
 ``time_of_max_energy``, ``first_peak_energy``, ``max_joint_ergotropy``. The trajectory's
 fields, its CSV columns, the sweep metrics and the CLI's choices all come from here.
 
 All quantities are normalised by :math:`\omega_q` (energies) or :math:`\omega_q` per unit time
-(power), as the paper plots them (docs/conventions.md).
+(power), as the paper plots them (docs/conventions.md). For N cells, ``energy``,
+``fluctuation``, ``ergotropy`` and ``power`` are the last cell's, ``concurrence`` that of the
+pair (1, N) (absent for one cell: ``Quantity.pair``), the ``battery_*`` quantities those of all
+cells together.
 """
 
 from __future__ import annotations
@@ -31,54 +35,50 @@ class Quantity:
         description: what it is, for help texts and axis labels.
         compute: ``compute(times, cell_states, initial_cell_state) -> array of shape (T,)``.
         paper: one of the paper's three plotted quantities (the CSV's default columns).
+        pair: needs two cells (absent for a one-cell battery).
     """
 
     name: str
     description: str
     compute: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     paper: bool = False
+    pair: bool = False
+
+    def applies(self, cells: int) -> bool:
+        """Whether the quantity exists for a battery of ``cells`` cells."""
+        return cells > 1 or not self.pair
 
 
 def _power(times, cells, initial):
     return obs.average_power(times, obs.energy(cells, initial))
 
 
+def _battery_power(times, cells, initial):
+    return obs.average_power(times, obs.battery_energy(cells, initial))
+
+
+_BATTERY_ERGOTROPY = Quantity("battery_ergotropy", "ergotropy of all cells together / omega_q",
+                              lambda t, c, i: obs.battery_ergotropy(c))
+
 #: The quantities, in CSV column order.
 QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
-    Quantity("energy", "stored energy E/omega_q of the secondary cell, Eq. (5)",
+    Quantity("energy", "stored energy E/omega_q of the secondary (last) cell, Eq. (5)",
              lambda t, c, i: obs.energy(c, i), paper=True),
     Quantity("fluctuation", "energy fluctuation Sigma/omega_q, Eq. (6)",
              lambda t, c, i: obs.fluctuation(c), paper=True),
-    Quantity("concurrence", "two-cell concurrence, Eq. (8)",
-             lambda t, c, i: obs.concurrence(c), paper=True),
-    Quantity("ergotropy", "ergotropy of the secondary cell / omega_q",
+    Quantity("concurrence", "concurrence of cells 1 and N, Eq. (8)",
+             lambda t, c, i: obs.pair_concurrence(c), paper=True, pair=True),
+    Quantity("ergotropy", "ergotropy of the secondary (last) cell / omega_q",
              lambda t, c, i: obs.ergotropy(c)),
     Quantity("power", "average charging power E/t (omega_q per unit time)", _power),
-    Quantity("joint_ergotropy", "ergotropy of the two cells together / omega_q",
-             lambda t, c, i: joint_ergotropy(c)),
+    Quantity("joint_ergotropy", "ergotropy of the cells together / omega_q (two-cell name "
+             "of battery_ergotropy)", _BATTERY_ERGOTROPY.compute),
+    Quantity("battery_energy", "energy stored in all cells / omega_q",
+             lambda t, c, i: obs.battery_energy(c, i)),
+    Quantity("battery_power", "average charging power of all cells (omega_q per unit time)",
+             _battery_power),
+    _BATTERY_ERGOTROPY,
 )}
-
-
-def joint_ergotropy(cell_states: np.ndarray) -> np.ndarray:
-    r"""Ergotropy of the two cells together, :math:`\mathcal{W}/\omega_q` (beyond the paper).
-
-    With :math:`H = (\omega_q/2)(\sigma_z^{(1)} + \sigma_z^{(2)})` (levels -1, 0, 0, 1 in units
-    of :math:`\omega_q`): :math:`\mathcal{W} = \mathrm{Tr}(\rho H) - \sum_k r_k^\downarrow
-    e_k^\uparrow`, the energy above the passive state (eigenvalues of rho in decreasing order
-    on the levels in increasing order). At least the sum of what each cell alone yields.
-
-    Args:
-        cell_states (array of shape (T, 4, 4)): two-cell states, qubit 0 = primary.
-
-    >>> ee = np.zeros((1, 4, 4)); ee[0, 3, 3] = 1.0
-    >>> joint_ergotropy(ee).round(12).tolist()
-    [2.0]
-    """
-    levels = np.array([-1.0, 0.0, 0.0, 1.0])  # c = b1 + 2 b2: gg, eg, ge, ee
-    rho = np.asarray(cell_states)
-    mean = np.einsum("tii,i->t", rho, levels).real
-    r = np.linalg.eigvalsh(rho)[:, ::-1]  # decreasing
-    return mean - r @ np.sort(levels)
 
 
 def first_peak_index(values: np.ndarray, tol: float = 0.0) -> int | None:
@@ -132,6 +132,6 @@ def describe(name: str) -> str:
 
 
 def evaluate(name: str, trajectory) -> float:
-    """The metric ``name`` of a :class:`~qbcircuit.Trajectory`."""
+    """The metric ``name`` of a :class:`~qbcircuit.Trajectory` (NaN where it is absent)."""
     reducer, quantity = parse_metric(name)
     return REDUCERS[reducer][1](trajectory.times, trajectory.quantity(quantity))

@@ -1,19 +1,21 @@
 r"""The battery model as Qiskit operators: Hamiltonian Eq. (1), collapse operators Eq. (2), Eq. (3).
 
-Qubit layout (Qiskit little-endian; docs/conventions.md):
+Qubit layout (Qiskit little-endian; docs/conventions.md, :mod:`qbcircuit.layout`):
 
 * cavity register: qubits 0 .. k-1 (k from the encoding and the truncation);
-* primary cell (paper's qubit 1, coupled to the charger): qubit k;
-* secondary cell (paper's qubit 2, the battery whose energy is reported): qubit k+1.
+* cell j = 1 .. N: qubit k + j - 1. Cell 1 (the paper's primary cell) is coupled to the
+  charger; for the paper's N = 2, cell 2 (qubit k+1) is the secondary cell whose energy is
+  reported.
 
 Each cell has :math:`|0\rangle = |g\rangle`, :math:`|1\rangle = |e\rangle`, hence
 :math:`\sigma_x = X`, :math:`\sigma_y = -Y`, :math:`\sigma_z = -Z` and
 :math:`\sigma_- = |g\rangle\langle e| = (X + iY)/2`.
 
-Engines work in the *code space*: the 4d register states that encode a Fock level, ordered
-cells-major (index ``c * d + n`` with cell index ``c = b1 + 2 b2``, b1 the primary cell's bit).
-The reduced state of the cells is then the 4x4 matrix in Qiskit's two-qubit convention
-(qubit 0 = primary, qubit 1 = secondary), the same one ``partial_trace`` returns.
+Engines work in the *code space*: the :math:`2^N d` register states that encode a Fock level,
+ordered cells-major (index ``c * d + n`` with ``c = sum_j b_j 2^(j-1)``, b_j cell j's bit; see
+:class:`~qbcircuit.layout.Layout`). The reduced state of the cells is then the
+:math:`2^N\times 2^N` matrix in Qiskit's convention (qubit 0 = cell 1), the same one
+``partial_trace`` returns.
 """
 
 from __future__ import annotations
@@ -25,33 +27,34 @@ import numpy as np
 import scipy.sparse as sp
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
-from ._checks import check_int
+from ._checks import ParameterError, check_int
 from .encodings import MAX_DENSE_QUBITS, Encoding, code_space_matrix
-from .params import MAX_FOCK, BatteryParams, coherent_amplitudes
+from .layout import Layout
+from .params import MAX_FOCK, BatteryParams
 
-# Two-qubit cell operators; qubit 0 = primary cell, qubit 1 = secondary cell.
+# One-cell operators as Pauli sums on the cell's qubit (|0> = |g>).
 _SIGMA_MINUS = [("X", 0.5), ("Y", 0.5j)]  # (X + iY)/2 = |g><e|
 _SIGMA_PLUS = [("X", 0.5), ("Y", -0.5j)]  # (X - iY)/2 = |e><g|
 
 
-def _cell_op(qubit: int, terms) -> SparsePauliOp:
-    return SparsePauliOp.from_sparse_list([(p, [qubit], c) for p, c in terms], num_qubits=2)
+def _cell_op(qubits, terms, cells: int) -> SparsePauliOp:
+    """A product of one-cell Pauli terms on the cells' register of ``cells`` qubits."""
+    return SparsePauliOp.from_sparse_list([(p, list(qubits), c) for p, c in terms],
+                                          num_qubits=cells)
 
 
 def cell_index(label: str) -> int:
-    """Cell index c = b1 + 2 b2 of a product cell state ``"xy"`` (x = primary, y = secondary).
+    """Cells' basis index c = sum_j b_j 2^(j-1) of a product label (cell 1 first).
 
-    >>> cell_index("gg"), cell_index("eg"), cell_index("ge")
-    (0, 1, 2)
+    >>> cell_index("gg"), cell_index("eg"), cell_index("ge"), cell_index("gge")
+    (0, 1, 2, 4)
     """
-    return (label[0] == "e") + 2 * (label[1] == "e")
+    return Layout(1, len(label)).cell_index(label)
 
 
 def initial_cell_state(label: str) -> np.ndarray:
-    """The two-cell density matrix |xy><xy| of a product label, shape (4, 4)."""
-    rho = np.zeros((4, 4), dtype=complex)
-    rho[cell_index(label), cell_index(label)] = 1.0
-    return rho
+    """The cells' density matrix |label><label| of a product label, shape (2^N, 2^N)."""
+    return Layout(1, len(label)).cell_density(label)
 
 
 class Term(NamedTuple):
@@ -79,21 +82,33 @@ def _xy(p, sign: int) -> float:
 
 #: Eq. (1) term by term: name -> (belongs to the rotating frame, coefficient of the parameters,
 #: whether the term is present). A model variant changes coefficients or adds terms here only.
+#: Cell operators are summed over the cells (``sigma_z``) or over the chain's bonds (``xx``,
+#: ``yy``); ``jaynes_cummings_rest`` couples the charger to cells 2 .. N (Tavis-Cummings).
 HAMILTONIAN_TERMS = {
     "number": (True, lambda p: p.omega_c, None),
     "sigma_z": (True, lambda p: p.omega_q / 2, None),
     "jaynes_cummings": (False, lambda p: p.lam, None),
-    "jaynes_cummings_secondary": (False, lambda p: p.lam,
-                                  lambda p: p.charger_coupling == "both"),
-    "xx": (False, lambda p: _xy(p, +1), None),
-    "yy": (False, lambda p: _xy(p, -1), None),
+    "jaynes_cummings_rest": (False, lambda p: p.lam,
+                             lambda p: p.drives_all_cells and p.cells > 1),
+    "xx": (False, lambda p: _xy(p, +1), lambda p: p.cells > 1),
+    "yy": (False, lambda p: _xy(p, -1), lambda p: p.cells > 1),
 }
-#: Eq. (2) channel by channel: name -> rate of the parameters.
+#: Eq. (2) and its generalisations channel by channel: name -> (rate of the parameters, whether
+#: the channel is present). ``PER_CELL`` channels act on each cell j separately, as
+#: ``<name>_<j>`` (D[s-(1)] + D[s-(2)], not D[s-(1) + s-(2)]). A new bath adds a row here.
 DISSIPATOR_TERMS = {
-    "cavity_loss": lambda p: p.kappa,
-    "primary_decay": lambda p: p.gamma,
-    "secondary_decay": lambda p: p.gamma,
+    "cavity_loss": (lambda p: p.kappa * (p.n_thermal + 1), None),
+    "cavity_gain": (lambda p: p.kappa * p.n_thermal, lambda p: p.n_thermal > 0),
+    "decay": (lambda p: p.gamma * (p.n_thermal + 1), None),
+    "excitation": (lambda p: p.gamma * p.n_thermal, lambda p: p.n_thermal > 0),
+    "dephasing": (lambda p: p.dephasing, lambda p: p.dephasing > 0),
 }
+PER_CELL = ("decay", "excitation", "dephasing")
+
+
+def channel_names(name: str, cells: int) -> list[str]:
+    """The operators of one dissipator row: ``[name]`` or ``[name_1, ..., name_N]``."""
+    return [f"{name}_{j}" for j in range(1, cells + 1)] if name in PER_CELL else [name]
 
 
 class _Structure:
@@ -103,31 +118,49 @@ class _Structure:
     costs tens of milliseconds; a sweep over parameter values reuses one structure (cached).
     """
 
-    def __init__(self, encoding: str, levels: int):
+    def __init__(self, encoding: str, levels: int, cells: int = 2):
         self.encoding = Encoding(encoding, levels)
+        self.layout = Layout(levels, cells)
         k = self.encoding.num_qubits
         id_cav = SparsePauliOp("I" * k)
+        id_cells = SparsePauliOp("I" * cells)
         a = self.encoding.annihilation()
-        self.annihilation = SparsePauliOp("II").tensor(a)
-        self.photon_number = SparsePauliOp("II").tensor(self.encoding.number())
-        self.sigma_minus = [_cell_op(c, _SIGMA_MINUS).tensor(id_cav) for c in (0, 1)]
-        self.sigma_z = [_cell_op(c, [("Z", -1.0)]).tensor(id_cav) for c in (0, 1)]
-        jc = [_cell_op(c, _SIGMA_PLUS).tensor(a) + _cell_op(c, _SIGMA_MINUS).tensor(a.adjoint())
-              for c in (0, 1)]
+        self.annihilation = id_cells.tensor(a)
+        self.photon_number = id_cells.tensor(self.encoding.number())
+        qubits = range(cells)  # cell j on qubit j - 1 of the cells' register
+
+        def site(terms, q):
+            return _cell_op([q], terms, cells).tensor(id_cav)
+
+        def bond(label, q):
+            return _cell_op([q, q + 1], [(label, 1.0)], cells).tensor(id_cav)
+
+        self.sigma_minus = [site(_SIGMA_MINUS, q) for q in qubits]
+        self.sigma_plus = [site(_SIGMA_PLUS, q) for q in qubits]
+        self.sigma_z = [site([("Z", -1.0)], q) for q in qubits]
+        jc = [_cell_op([q], _SIGMA_PLUS, cells).tensor(a)
+              + _cell_op([q], _SIGMA_MINUS, cells).tensor(a.adjoint()) for q in qubits]
+        bonds = range(cells - 1)
         self.operators = {
             "number": self.photon_number,
-            "sigma_z": (self.sigma_z[0] + self.sigma_z[1]).simplify(),
+            "sigma_z": SparsePauliOp.sum(self.sigma_z).simplify(),
             "jaynes_cummings": _real_coefficients(jc[0]),
-            "jaynes_cummings_secondary": _real_coefficients(jc[1]),
-            "xx": SparsePauliOp.from_sparse_list([("XX", [0, 1], 1.0)], 2).tensor(id_cav),
-            "yy": SparsePauliOp.from_sparse_list([("YY", [0, 1], 1.0)], 2).tensor(id_cav),
             "cavity_loss": self.annihilation,
-            "primary_decay": self.sigma_minus[0],
-            "secondary_decay": self.sigma_minus[1],
+            "cavity_gain": self.annihilation.adjoint(),
         }
+        if cells > 1:
+            self.operators.update({
+                "jaynes_cummings_rest": _real_coefficients(SparsePauliOp.sum(jc[1:])),
+                "xx": SparsePauliOp.sum([bond("XX", q) for q in bonds]).simplify(),
+                "yy": SparsePauliOp.sum([bond("YY", q) for q in bonds]).simplify(),
+            })
+        for q in qubits:
+            self.operators[f"decay_{q + 1}"] = self.sigma_minus[q]
+            self.operators[f"excitation_{q + 1}"] = self.sigma_plus[q]
+            self.operators[f"dephasing_{q + 1}"] = self.sigma_z[q]
         cav = self.encoding.code_indices()
-        cells = np.arange(4, dtype=np.int64) << k
-        self.code_basis = (cells[:, None] + cav[None, :]).ravel()
+        cell_states = np.arange(1 << cells, dtype=np.int64) << k
+        self.code_basis = (cell_states[:, None] + cav[None, :]).ravel()
         self._code_matrices: dict[str, sp.csr_matrix] = {}
 
     def code_matrix(self, name: str) -> sp.csr_matrix:
@@ -156,14 +189,15 @@ class _Structure:
 
 
 @lru_cache(maxsize=32)
-def _structure(encoding: str, levels: int) -> _Structure:
-    """The shared operators of one (encoding, levels): a memo of immutable objects."""
-    return _Structure(encoding, levels)
+def _structure(encoding: str, levels: int, cells: int = 2) -> _Structure:
+    """The shared operators of one (encoding, levels, cells): a memo of immutable objects."""
+    return _Structure(encoding, levels, cells)
 
 
-def structure_matrices(encoding: str, levels: int, names) -> list[sp.csr_matrix]:
+def structure_matrices(encoding: str, levels: int, names, cells: int = 2
+                       ) -> list[sp.csr_matrix]:
     """The named operators of one structure on the code space (shared: read only)."""
-    structure = _structure(encoding, levels)
+    structure = _structure(encoding, levels, cells)
     return [structure.code_matrix(name) for name in names]
 
 
@@ -179,7 +213,10 @@ class BatteryModel:
 
     Collapse operators :math:`\sqrt{\kappa}\,a`, :math:`\sqrt{\gamma}\,\sigma_-^{(1)}`,
     :math:`\sqrt{\gamma}\,\sigma_-^{(2)}` (only those with a non-zero rate are kept).
-    A model holds operators; it never integrates (engines do).
+    With ``params.cells`` = N the cells form a chain (bonds (j, j+1)); thermal baths and
+    dephasing add the channels of :class:`~qbcircuit.params.BatteryParams`
+    (``DISSIPATOR_TERMS``). A model holds operators; it never integrates (engines do).
+    Its :attr:`layout` gives the subsystem dimensions and factor order.
 
     Operators that depend only on the encoding and the truncation are built once per
     (encoding, levels) and shared between models (a sweep pays for them once).
@@ -201,13 +238,18 @@ class BatteryModel:
             levels = params.levels
         else:
             levels = check_int("levels", levels, low=2, high=MAX_FOCK[params.encoding])
-        self._structure = _structure(params.encoding, levels)
+        self._structure = _structure(params.encoding, levels, params.cells)
         self.encoding = self._structure.encoding
+        self.layout: Layout = self._structure.layout
         self.levels = levels
+        self.cells = params.cells
         self.num_cavity_qubits = self.encoding.num_qubits
-        self.num_qubits = self.num_cavity_qubits + 2
-        self.primary_qubit = self.num_cavity_qubits
-        self.secondary_qubit = self.num_cavity_qubits + 1
+        self.num_qubits = self.num_cavity_qubits + self.cells
+        #: register qubits of cells 1 .. N
+        self.cell_qubits = tuple(self.num_cavity_qubits + j for j in range(self.cells))
+        self.primary_qubit = self.cell_qubits[0]
+        #: the last cell's qubit (the paper's secondary cell for N = 2)
+        self.secondary_qubit = self.cell_qubits[-1]
 
     # -- operators on the whole register -------------------------------------------------------
     @property
@@ -221,12 +263,16 @@ class BatteryModel:
         return self._structure.photon_number
 
     def sigma_minus(self, cell: int) -> SparsePauliOp:
-        """Lowering operator of cell 1 (primary) or 2 (secondary) on the whole register."""
-        return self._structure.sigma_minus[cell - 1]
+        """Lowering operator of cell j (1 = primary, N = last) on the whole register."""
+        return self._structure.sigma_minus[self.layout._check_cell(cell) - 1]
+
+    def sigma_plus(self, cell: int) -> SparsePauliOp:
+        """Raising operator of cell j on the whole register."""
+        return self._structure.sigma_plus[self.layout._check_cell(cell) - 1]
 
     def sigma_z(self, cell: int) -> SparsePauliOp:
-        """sigma_z = -Z of cell 1 (primary) or 2 (secondary) on the whole register."""
-        return self._structure.sigma_z[cell - 1]
+        """sigma_z = -Z of cell j (1 = primary, N = last) on the whole register."""
+        return self._structure.sigma_z[self.layout._check_cell(cell) - 1]
 
     @cached_property
     def hamiltonian_terms(self) -> list[Term]:
@@ -240,9 +286,10 @@ class BatteryModel:
         (:math:`g(1-\zeta)/2`, :math:`\sigma_y^{(1)}\sigma_y^{(2)} = Y Y`). The first two
         (diagonal) form the rotating frame (``Term.in_frame``).
 
-        Variants (``params.variant``): ``charger_coupling="both"`` adds
-        ``jaynes_cummings_secondary`` (:math:`\lambda`,
-        :math:`\sigma_+^{(2)}a + \sigma_-^{(2)}a^\dagger`); ``cell_coupling="exchange_zeta"``
+        Variants (``params.variant``): ``charger_coupling="all"`` (or ``"both"``) adds
+        ``jaynes_cummings_rest`` (:math:`\lambda`,
+        :math:`\sum_{j\ge2}\sigma_+^{(j)}a + \sigma_-^{(j)}a^\dagger`);
+        ``cell_coupling="exchange_zeta"``
         gives ``xx`` and ``yy`` the coefficient :math:`g\zeta/2` each, i.e.
         :math:`g\zeta(\sigma_+^{(1)}\sigma_-^{(2)} + \sigma_-^{(1)}\sigma_+^{(2)})`.
         """
@@ -255,20 +302,25 @@ class BatteryModel:
     def dissipator_terms(self) -> list[Term]:
         """Eq. (2) as :class:`Term` s: the dissipator is sum_k rate_k D[O_k].
 
-        All three channels are listed, also those whose rate is zero.
+        Every present channel is listed (``DISSIPATOR_TERMS``), also those whose rate is zero:
+        for the paper's model, ``cavity_loss``, ``decay_1``, ``decay_2``.
         """
-        ops = self._structure.operators
-        return [Term(name, float(rate(self.params)), ops[name])
-                for name, rate in DISSIPATOR_TERMS.items()]
+        ops, p = self._structure.operators, self.params
+        return [Term(channel, float(rate(p)), ops[channel])
+                for name, (rate, present) in DISSIPATOR_TERMS.items()
+                if present is None or present(p)
+                for channel in channel_names(name, self.cells)]
 
     @property
     def structure(self) -> tuple:
         """What the operators depend on: models with equal structure differ in coefficients only.
 
-        (encoding, levels, initial cells, Hamiltonian term names, dissipator term names); the
-        batching key of engines that solve many parameter sets at once.
+        (encoding, levels, cells, charger state, initial cells, Hamiltonian term names,
+        dissipator term names); the batching key of engines that solve many parameter sets at
+        once.
         """
-        return (self.params.encoding, self.levels, self.params.initial_cells,
+        p = self.params
+        return (p.encoding, self.levels, self.cells, p.charger_state, p.cell_label,
                 tuple(t.name for t in self.hamiltonian_terms),
                 tuple(t.name for t in self.dissipator_terms))
 
@@ -308,8 +360,8 @@ class BatteryModel:
 
     @cached_property
     def battery_hamiltonian(self) -> SparsePauliOp:
-        r"""H_QB = (omega_q/2) sigma_z^{(2)}, the secondary cell's energy, Eq. (5)."""
-        return (self.params.omega_q / 2) * self.sigma_z(2)
+        r"""H_QB = (omega_q/2) sigma_z^{(N)}, the last (secondary) cell's energy, Eq. (5)."""
+        return (self.params.omega_q / 2) * self.sigma_z(self.cells)
 
     def pauli_term_counts(self) -> dict[str, int]:
         """Pauli-term counts of H, of a and of a^dag a on the register (teaching material)."""
@@ -322,7 +374,7 @@ class BatteryModel:
     # -- the code space ------------------------------------------------------------------------
     @property
     def code_basis(self) -> np.ndarray:
-        """Register indices of the 4d code states, cells-major: entry c*d + n, shape (4d,)."""
+        """Register indices of the 2^N d code states, cells-major: entry c*d + n."""
         return self._structure.code_basis
 
     def code_matrix(self, op: SparsePauliOp) -> sp.csr_matrix:
@@ -335,34 +387,73 @@ class BatteryModel:
 
     @cached_property
     def hamiltonian_matrix(self) -> sp.csr_matrix:
-        """H on the code space, CSR of shape (4d, 4d): the weighted sum of the term matrices.
+        """H on the code space, CSR of shape (D, D), D = 2^N d: the weighted sum of the terms.
 
         On the union of the terms' patterns, so a zero coefficient leaves explicit zeros.
         """
         terms = self.hamiltonian_terms
         indptr, indices, data = self._structure.term_stack(tuple(t.name for t in terms))
         values = np.array([t.coefficient for t in terms]) @ data
-        dim = 4 * self.levels
+        dim = self.layout.code_dim
         return sp.csr_matrix((values, indices, indptr), shape=(dim, dim))
 
     @cached_property
     def collapse_matrices(self) -> list[sp.csr_matrix]:
-        """Collapse operators on the code space, CSR of shape (4d, 4d) each (non-zero rates)."""
+        """Collapse operators on the code space, CSR of shape (D, D) each (non-zero rates)."""
         return [np.sqrt(t.coefficient) * self.term_matrix(t.name)
                 for t in self.dissipator_terms if t.coefficient > 0]
 
     @cached_property
-    def initial_ket(self) -> np.ndarray:
-        """Eq. (3) in the code basis, complex array of shape (4d,).
+    def initial_ensemble(self) -> tuple[np.ndarray, np.ndarray]:
+        r"""The initial state as an ensemble :math:`\rho_0 = \sum_m w_m|\psi_m\rangle\langle\psi_m|`.
 
-        Cells in ``initial_cells``, cavity in the renormalised truncated coherent state.
+        Cells in ``initial_cells``; the charger in its renormalised truncated state: one
+        member for a coherent or Fock charger, one Fock state per populated level for a
+        thermal one.
+
+        Returns:
+            (weights of shape (M,), kets of shape (M, D)) in the code basis.
         """
-        p = self.params
-        amps = coherent_amplitudes(p.alpha, self.levels)
-        amps = amps / np.linalg.norm(amps)
-        ket = np.zeros((4, self.levels), dtype=complex)
-        ket[cell_index(p.initial_cells)] = amps
-        return ket.ravel()
+        p, lay = self.params, self.layout
+        c = lay.cell_index(p.cell_label)
+        amps = p.charger_amplitudes(self.levels)
+        if amps is not None:
+            if not np.any(amps):
+                raise ParameterError(f"fock = {self.levels} keeps no level of the Fock charger "
+                                     f"|{int(p.mean_photons)}>: raise fock")
+            kets = np.zeros((1, lay.cell_dim, self.levels), dtype=complex)
+            kets[0, c] = amps / np.linalg.norm(amps)
+            return np.ones(1), kets.reshape(1, -1)
+        pops = p.charger_populations(self.levels)
+        pops = pops / pops.sum()
+        n = np.flatnonzero(pops > 0)
+        kets = np.zeros((n.size, lay.cell_dim, self.levels), dtype=complex)
+        kets[np.arange(n.size), c, n] = 1.0
+        return pops[n], kets.reshape(n.size, -1)
+
+    @cached_property
+    def initial_ket(self) -> np.ndarray:
+        """Eq. (3) in the code basis, complex array of shape (D,) (a pure initial state).
+
+        Cells in ``initial_cells``, cavity in the renormalised truncated coherent (or Fock)
+        state. A thermal charger is mixed: see :attr:`initial_ensemble`.
+        """
+        weights, kets = self.initial_ensemble
+        if weights.size != 1:
+            raise ParameterError("a thermal charger is a mixed state, not a ket: use "
+                                 "initial_ensemble or initial_density_matrix")
+        return kets[0]
+
+    @property
+    def initial_density_matrix(self) -> np.ndarray:
+        """The initial state on the code space, dense complex array of shape (D, D)."""
+        weights, kets = self.initial_ensemble
+        return np.einsum("m,mi,mj->ij", weights, kets, kets.conj())
+
+    @property
+    def initial_cells(self) -> np.ndarray:
+        """The cells' initial density matrix, shape (2^N, 2^N)."""
+        return self.layout.cell_density(self.params.cell_label)
 
     @property
     def initial_state(self) -> Statevector:
@@ -376,10 +467,32 @@ class BatteryModel:
         vec[self.code_basis] = self.initial_ket
         return Statevector(vec)
 
+    def register_state(self, code_state: np.ndarray):
+        """A code-space ket (D,) or density matrix (D, D) as a Qiskit state on the register.
+
+        Returns a ``Statevector`` or ``DensityMatrix`` in the qubit order of
+        :attr:`hamiltonian` (registers up to 18 qubits).
+        """
+        from qiskit.quantum_info import DensityMatrix
+
+        if self.num_qubits > MAX_DENSE_QUBITS + 2:
+            raise ParameterError(f"the register has {self.num_qubits} qubits; a dense Qiskit "
+                                 f"state is built only up to {MAX_DENSE_QUBITS + 2}")
+        full = 1 << self.num_qubits
+        code_state = np.asarray(code_state)
+        if code_state.ndim == 1:
+            vec = np.zeros(full, dtype=complex)
+            vec[self.code_basis] = code_state
+            return Statevector(vec)
+        rho = np.zeros((full, full), dtype=complex)
+        rho[np.ix_(self.code_basis, self.code_basis)] = code_state
+        return DensityMatrix(rho)
+
     def __repr__(self) -> str:
         p = self.params
         return (
-            f"BatteryModel({p.encoding}, fock={self.levels}, qubits={self.num_qubits}, "
+            f"BatteryModel({p.encoding}, fock={self.levels}, cells={self.cells}, "
+            f"qubits={self.num_qubits}, "
             f"H terms={len(self.hamiltonian)}, collapse ops={len(self.collapse_ops)})"
         )
 

@@ -26,11 +26,19 @@ from scipy.special import gammaln
 
 from ._checks import ParameterError, check_choice, check_complex, check_int, check_real
 from .encodings import ENCODINGS, MAX_FOCK
+from .layout import MAX_CELLS, Layout
 
+#: Product states of the paper's two cells (cell 1 first); N cells take N letters g/e.
 CELL_STATES = ("gg", "eg", "ge", "ee")
 #: Model variants (see BatteryParams): which cells the charger drives, how the cells couple.
-CHARGER_COUPLINGS = ("primary", "both")
+#: ``both`` is the two-cell name of ``all`` (the charger drives every cell: Tavis-Cummings).
+CHARGER_COUPLINGS = ("primary", "all", "both")
 CELL_COUPLINGS = ("xy", "exchange_zeta")
+#: Initial states of the charger: Eq. (3)'s coherent state, a Fock state, a thermal state.
+CHARGER_STATES = ("coherent", "fock", "thermal")
+#: Largest mean photon number of a Fock or thermal charger, or of the baths (sizing: a thermal
+#: state of mean n needs about 23 n levels for a tail of 1e-10).
+MAX_PHOTONS = 20.0
 
 #: Largest magnitude of a frequency or rate (in units of lambda): beyond it products with the
 #: truncation and the times overflow or lose every digit; the work estimate refuses long runs
@@ -68,6 +76,31 @@ def coherent_amplitudes(alpha: complex, levels: int) -> np.ndarray:
         return out
     log_mod = -0.5 * r**2 + n * math.log(r) - 0.5 * gammaln(n + 1)
     return np.exp(log_mod) * np.exp(1j * n * np.angle(alpha))
+
+
+def thermal_populations(mean: float, levels: int) -> np.ndarray:
+    r"""Thermal (Bose-Einstein) populations :math:`p_n = \bar n^n/(\bar n + 1)^{n+1}`.
+
+    Not renormalised. ``mean`` = 0 gives the vacuum.
+
+    >>> thermal_populations(1.0, 3).round(12).tolist()
+    [0.5, 0.25, 0.125]
+    """
+    n = np.arange(levels)
+    if mean == 0:
+        return (n == 0).astype(float)
+    return np.exp(n * math.log(mean / (mean + 1)) - math.log(mean + 1))
+
+
+def thermal_levels(mean: float, tol: float) -> int:
+    r"""Fewest levels whose cut-off thermal weight :math:`(\bar n/(\bar n+1))^L` is <= tol.
+
+    >>> thermal_levels(1.0, 1e-10), thermal_levels(0.0, 1e-10)
+    (34, 1)
+    """
+    if mean == 0:
+        return 1
+    return max(1, math.ceil(math.log(tol) / math.log(mean / (mean + 1))))
 
 
 def lost_weight(alpha: complex, levels: int) -> float:
@@ -171,7 +204,20 @@ def _field(default, help: str, *, choices=None, sweep: bool = True):
 
 @dataclass(frozen=True)
 class BatteryParams:
-    r"""Parameters of the two-cell battery, Eq. (1)-(3); validated at construction.
+    r"""Parameters of the battery, Eq. (1)-(3) and its open generalisations; validated at once.
+
+    The defaults are the paper's model exactly: two cells, a coherent charger driving cell 1,
+    zero-temperature baths, no dephasing. Beyond it, a chain of N cells (bonds (j, j+1), each
+    with the paper's g, zeta and ``cell_coupling``), a Fock or thermal charger, a charger
+    coupled to every cell (Tavis-Cummings), dephasing and thermal baths:
+
+    .. math::
+
+        \dot\rho = -i[H, \rho] + \kappa(\bar n + 1)D[a] + \kappa\bar n D[a^\dagger]
+            + \sum_j [\gamma(\bar n + 1)D[\sigma_-^{(j)}] + \gamma\bar n D[\sigma_+^{(j)}]
+            + \gamma_\phi D[\sigma_z^{(j)}]],
+
+    :math:`\bar n` = ``n_thermal``, :math:`\gamma_\phi` = ``dephasing``.
 
     Args:
         alpha: coherent amplitude of the charger (complex), :math:`|\alpha| \le 10`.
@@ -186,17 +232,28 @@ class BatteryParams:
             (:func:`automatic_levels`; :func:`qbcircuit.simulate` enlarges it when the top
             level gets populated). An explicit ``fock`` is used as given.
         encoding: ``"binary"``, ``"gray"`` or ``"unary"``.
-        initial_cells: initial product state of (primary, secondary) cells, one of
-            ``"gg"`` (the paper's), ``"eg"``, ``"ge"``, ``"ee"``; ``"eg"`` = primary excited.
-        tail_tol: largest coherent-state weight the truncation may cut off, in (0, 0.1].
+        initial_cells: initial product state of the cells, one letter ``g`` or ``e`` per cell,
+            cell 1 first: ``"gg"`` (the paper's), ``"eg"`` (primary excited), ``"ge"``,
+            ``"ee"`` for two cells; default every cell in g.
+        tail_tol: largest weight of the charger's initial state (or of the baths' thermal
+            state) the truncation may cut off, in (0, 0.1].
         charger_coupling: ``"primary"`` (Eq. (1): the charger drives cell 1 only) or
-            ``"both"``: :math:`\lambda\sum_{j=1,2}(\sigma_+^{(j)}a + \sigma_-^{(j)}a^\dagger)`,
-            a Tavis-Cummings charger (the structure the paper's printed reduced equations
-            suggest).
+            ``"all"`` (alias ``"both"``):
+            :math:`\lambda\sum_j(\sigma_+^{(j)}a + \sigma_-^{(j)}a^\dagger)`,
+            a Tavis-Cummings charger (for two cells, the structure the paper's printed reduced
+            equations suggest).
         cell_coupling: ``"xy"`` (Eq. (1)) or ``"exchange_zeta"``: the cells exchange
             excitations only, :math:`g\zeta(\sigma_+^{(1)}\sigma_-^{(2)} +
             \sigma_-^{(1)}\sigma_+^{(2)})` (so at zeta = 0 they do not couple), as the paper's
             printed reduced equations read.
+        cells: number of cells N >= 1 in the chain; cell 1 is driven by the charger, the
+            energy and fluctuation reported are cell N's, the concurrence that of (1, N).
+        charger_state: ``"coherent"`` (Eq. (3), amplitude ``alpha``), ``"fock"`` (``photons``
+            photons) or ``"thermal"`` (mean photon number ``photons``).
+        photons: photon number of a Fock charger or mean of a thermal one, in
+            [0, MAX_PHOTONS]; default :math:`|\alpha|^2` (the coherent state's mean).
+        dephasing: rate :math:`\gamma_\phi` of :math:`D[\sigma_z]` on each cell, >= 0.
+        n_thermal: mean occupation :math:`\bar n` of the baths (cavity and cells), >= 0.
 
     Raises:
         ParameterError: an input is out of range; the message names it and the range.
@@ -218,8 +275,9 @@ class BatteryParams:
     fock: int | None = _field(None, "cavity Fock levels (default: automatic, sized to the need)",
                               sweep=False)
     encoding: str = _field("binary", "cavity encoding", choices=ENCODINGS, sweep=False)
-    initial_cells: str = _field("gg", "initial (primary, secondary) cells, e.g. eg = primary "
-                                      "excited", choices=CELL_STATES, sweep=False)
+    initial_cells: str | None = _field(None, "initial cells, one letter g/e per cell, cell 1 "
+                                             "first, e.g. eg = primary excited (default all g)",
+                                       sweep=False)
     tail_tol: float = _field(1e-10, "largest coherent-state weight the automatic truncation "
                                     "may cut off, in (0, 0.1]", sweep=False)
     charger_coupling: str = _field("primary", "model variant: the charger drives the primary "
@@ -228,6 +286,13 @@ class BatteryParams:
     cell_coupling: str = _field("xy", "model variant: the anisotropic XY coupling of Eq. (1), or "
                                 "a flip-flop of strength g*zeta", choices=CELL_COUPLINGS,
                                 sweep=False)
+    cells: int = _field(2, f"number of cells in the chain, 1 to {MAX_CELLS}", sweep=False)
+    charger_state: str = _field("coherent", "initial state of the charger",
+                                choices=CHARGER_STATES, sweep=False)
+    photons: float | None = _field(None, "photons of a Fock charger / mean of a thermal one "
+                                         "(default |alpha|^2)")
+    dephasing: float = _field(0.0, "dephasing rate of each cell, D[sigma_z], >= 0")
+    n_thermal: float = _field(0.0, "mean occupation of the cavity and cell baths, >= 0")
     levels: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -243,17 +308,39 @@ class BatteryParams:
                                       high=big))
         s(self, "lam", check_real("lam", self.lam, low=0.0, high=big))
         s(self, "encoding", check_choice("encoding", self.encoding, ENCODINGS))
-        s(self, "initial_cells", check_choice("initial_cells", self.initial_cells, CELL_STATES))
+        s(self, "cells", check_int("cells", self.cells, low=1, high=MAX_CELLS))
+        # None is every cell in g; stored as the label, so the field always reads as one
+        s(self, "initial_cells", Layout(1, self.cells).check_label(
+            "g" * self.cells if self.initial_cells is None else self.initial_cells))
         check_choice("charger_coupling", self.charger_coupling, CHARGER_COUPLINGS)
         check_choice("cell_coupling", self.cell_coupling, CELL_COUPLINGS)
+        check_choice("charger_state", self.charger_state, CHARGER_STATES)
+        s(self, "dephasing", check_real("dephasing", self.dephasing, low=0.0, high=big))
+        s(self, "n_thermal", check_real("n_thermal", self.n_thermal, low=0.0, high=MAX_PHOTONS))
+        if self.photons is not None:
+            if self.charger_state == "coherent":
+                raise ParameterError(
+                    "photons sets a fock or thermal charger (charger_state); a coherent "
+                    "charger's amplitude is alpha"
+                )
+            s(self, "photons", check_real("photons", self.photons, low=0.0, high=MAX_PHOTONS))
+        if self.charger_state == "fock" and not float(self.mean_photons).is_integer():
+            raise ParameterError(
+                f"photons must be a whole number for a fock charger, got {self.mean_photons:g}"
+                + (" (|alpha|^2; set photons)" if self.photons is None else "")
+            )
+        if self.charger_state != "coherent" and self.mean_photons > MAX_PHOTONS:
+            raise ParameterError(f"photons must be <= {MAX_PHOTONS:g}, got |alpha|^2 = "
+                                 f"{self.mean_photons:g}; set photons")
         s(self, "tail_tol", check_real("tail_tol", self.tail_tol, low=0.0, high=0.1, low_open=True))
         cap = MAX_FOCK[self.encoding]
         if self.fock is None:
-            levels = automatic_levels(self.alpha, self.tail_tol, self.spare_levels)
+            levels = self.automatic_levels()
             if levels > cap:
                 raise ParameterError(
-                    f"alpha = {self.alpha:g} needs {levels} Fock levels, more than the {cap} "
-                    f"the {self.encoding} encoding allows; use a smaller |alpha|"
+                    f"the {self.charger_state} charger (mean photons {self.mean_photons:g}) "
+                    f"needs {levels} Fock levels, more than the {cap} the {self.encoding} "
+                    "encoding allows; use fewer photons (alpha, photons, n_thermal)"
                 )
         else:
             levels = check_int("fock", self.fock, low=2, high=cap)
@@ -261,20 +348,86 @@ class BatteryParams:
             # purpose): warn with what it cuts, never refuse
             lost = self.cut_weight_at(levels)
             if lost > self.tail_tol:
-                need = minimal_levels(self.alpha, self.tail_tol)
-                auto = automatic_levels(self.alpha, self.tail_tol, self.spare_levels)
+                need = self.automatic_levels(spare=0)
+                auto = self.automatic_levels()
+                what = (f"alpha = {self.alpha:g}" if self.charger_state == "coherent"
+                        else f"photons = {self.mean_photons:g}")
                 warnings.warn(
-                    f"fock = {levels} cuts off {lost:.3g} of the coherent state's weight for "
-                    f"alpha = {self.alpha:g} (tail_tol = {self.tail_tol:g}; the kept part is "
+                    f"fock = {levels} cuts off {lost:.3g} of the {self.charger_state} state's "
+                    f"weight for {what} (tail_tol = {self.tail_tol:g}; the kept part is "
                     f"renormalised); fock >= {need} keeps all but tail_tol (automatic: {auto})",
                     TruncationWarning,
                     stacklevel=3,
                 )
         s(self, "levels", levels)
 
+    @property
+    def mean_photons(self) -> float:
+        """Mean photon number of the charger's initial state."""
+        if self.charger_state == "coherent" or self.photons is None:
+            return abs(self.alpha) ** 2
+        return self.photons
+
+    def charger_populations(self, levels: int) -> np.ndarray | None:
+        """Populations of a thermal charger on ``levels`` levels (None for a pure charger)."""
+        if self.charger_state != "thermal":
+            return None
+        return thermal_populations(self.mean_photons, levels)
+
+    def charger_amplitudes(self, levels: int) -> np.ndarray | None:
+        """Amplitudes of a pure charger (coherent, Fock) on ``levels`` levels, not renormalised."""
+        if self.charger_state == "coherent":
+            return coherent_amplitudes(self.alpha, levels)
+        if self.charger_state == "fock":
+            amps = np.zeros(levels, dtype=complex)
+            n = int(self.mean_photons)
+            if n < levels:
+                amps[n] = 1.0
+            return amps
+        return None
+
+    def automatic_levels(self, spare: int | None = None) -> int:
+        """The sized truncation (:func:`automatic_levels`): the charger's support, plus spare.
+
+        Coherent: the fewest levels with a tail of at most ``tail_tol``; Fock |n>: n + 1;
+        thermal: the geometric tail (:func:`thermal_levels`). Thermal baths (``n_thermal``)
+        add the support of their own thermal state. ``spare`` defaults to
+        :attr:`spare_levels`.
+        """
+        spare = self.spare_levels if spare is None else spare
+        if self.charger_state == "coherent":
+            need = minimal_levels(self.alpha, self.tail_tol)
+        elif self.charger_state == "fock":
+            need = int(self.mean_photons) + 1
+        else:
+            need = thermal_levels(self.mean_photons, self.tail_tol)
+        if self.n_thermal > 0:
+            need = max(need, thermal_levels(self.n_thermal + self.mean_photons, self.tail_tol))
+        return max(2, need + spare)
+
     def cut_weight_at(self, levels: int) -> float:
-        """Weight of the coherent state above ``levels`` Fock levels (what a cut there drops)."""
-        return lost_weight(self.alpha, levels)
+        """Weight of the charger's initial state above ``levels`` Fock levels (what a cut drops)."""
+        if self.charger_state == "coherent":
+            return lost_weight(self.alpha, levels)
+        if self.charger_state == "fock":
+            return float(int(self.mean_photons) >= levels)
+        m = self.mean_photons
+        return 0.0 if m == 0 else (m / (m + 1)) ** levels
+
+    @property
+    def layout(self) -> Layout:
+        """The subsystem layout (charger levels, cells) of the sized truncation."""
+        return Layout(self.levels, self.cells)
+
+    @property
+    def cell_label(self) -> str:
+        """The initial cells' product label, one letter per cell (``initial_cells``)."""
+        return self.initial_cells
+
+    @property
+    def drives_all_cells(self) -> bool:
+        """True for the Tavis-Cummings charger (``charger_coupling`` ``all`` or ``both``)."""
+        return self.charger_coupling in ("all", "both")
 
     @property
     def cut_weight(self) -> float:
@@ -300,24 +453,32 @@ class BatteryParams:
     def spare_levels(self) -> int:
         """Levels the automatic truncation keeps above the coherent tail (:func:`spare_levels`)."""
         return spare_levels(0.0 if self.conserves_excitations else self.zeta,
-                            self.initial_cells, g=self.g, omega_q=self.omega_q)
+                            self.cell_label, g=self.g, omega_q=self.omega_q)
 
     @property
     def conserves_excitations(self) -> bool:
-        """True when H conserves N = n + (excited cells): the sized cut is then exact.
+        """True when N = n + (excited cells) never grows: the sized cut is then exact.
 
         The XY coupling's counter-rotating part g*zeta (s+ s+ + s- s-) breaks it for
-        zeta != 0; the flip-flop variant and either charger coupling keep it.
+        zeta != 0 (with more than one cell), and so do thermal baths (n_thermal > 0: jumps
+        a^dag, s+); the flip-flop variant, either charger coupling and dephasing keep it.
         """
-        return self.zeta == 0 or self.cell_coupling == "exchange_zeta"
+        if self.n_thermal > 0:
+            return False
+        return self.zeta == 0 or self.cell_coupling == "exchange_zeta" or self.cells == 1
 
     @property
     def variant(self) -> str | None:
         """The model variant's name, or None for the paper's Eq. (1) (see ``VARIANTS``)."""
-        key = (self.charger_coupling, self.cell_coupling)
+        key = ("both" if self.drives_all_cells else "primary", self.cell_coupling)
         return next((name for name, v in VARIANTS.items() if v == key), None)
 
     @property
     def is_closed(self) -> bool:
-        """True when there is no dissipation (kappa = gamma = 0)."""
-        return self.kappa == 0.0 and self.gamma == 0.0
+        """True when there is no dissipation (kappa = gamma = dephasing = 0)."""
+        return self.kappa == 0.0 and self.gamma == 0.0 and self.dephasing == 0.0
+
+    @property
+    def is_pure(self) -> bool:
+        """True when the initial state is pure (a coherent or Fock charger)."""
+        return self.charger_state != "thermal"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from qiskit.quantum_info import SparsePauliOp
 from tqdm.auto import tqdm
 
 from ._checks import ParameterError, available_memory, check_times
@@ -31,7 +32,8 @@ RESOLVE_LEVEL = 1e-9
 
 
 def simulate(
-    params: BatteryParams, times, *, method: str | Engine = DEFAULT_METHOD, **options
+    params: BatteryParams, times, *, method: str | Engine = DEFAULT_METHOD, e_ops=None,
+    store_states: bool = False, **options
 ) -> Trajectory:
     """Evolve the battery Eq. (1)-(3) and return energy, fluctuation and concurrence.
 
@@ -44,6 +46,14 @@ def simulate(
         times (array of shape (T,)): finite, non-negative, strictly increasing times.
         method: an engine object (``Exact()``, ``Dynamics(atol=...)``, ``Trotter(dt=...)``)
             or its name, one of ``qbcircuit.engines.METHODS``, with its options as keywords.
+        e_ops: more observables, ``{name: op}`` (results in ``traj.expect[name]``, shape
+            (T,)), where ``op`` is a quantity name (``qbcircuit.metrics.QUANTITIES``, or
+            ``"photon_number"``), a ``SparsePauliOp`` on the model's register (qubit order of
+            :attr:`BatteryModel.hamiltonian`), or a callable ``f(rho) -> complex`` called with
+            the full state at each time as a Qiskit ``DensityMatrix`` on that register (the
+            slowest: it builds every state). A list of names is also accepted.
+        store_states: keep the evolved states (``traj.states``; read them with
+            ``traj.to_qutip(i)`` and ``traj.to_qiskit(i)``).
         **options: engine options with a method name (e.g. ``atol``, ``rtol`` for
             ``"dynamics"``; ``dt``, ``order`` for ``"trotter"``).
 
@@ -54,15 +64,20 @@ def simulate(
     >>> tr = simulate(BatteryParams(alpha=2), [0.0, 0.5, 1.0], method="exact")
     >>> tr.energy.shape, bool(abs(tr.energy[0]) < 1e-12)
     ((3,), True)
+    >>> tr = simulate(BatteryParams(cells=3), [0.0, 1.0], method="exact",
+    ...               e_ops=["photon_number", "battery_energy"])
+    >>> round(float(tr.expect["photon_number"][0]), 6)
+    1.0
     """
     if not isinstance(params, BatteryParams):
         raise ParameterError(f"params must be a BatteryParams, got {type(params).__name__}")
     times = check_times(times)
     engine = resolve(method, options)
+    e_ops = check_e_ops(e_ops)
     model = BatteryModel(params)
     check_cost(engine, model, times)
-    return _trajectory(params, _solve(params, times, engine.evolve, model=model,
-                                              floor=engine.population_floor), engine)
+    states = _solve(params, times, engine.evolve, model=model, floor=engine.population_floor)
+    return _trajectory(params, states, engine, e_ops=e_ops, store_states=store_states)
 
 
 def simulate_many(
@@ -141,7 +156,7 @@ def check_cost(engine: Engine, model: BatteryModel, times) -> None:
             exceeds ``MAX_SECONDS``; the message gives the estimate and what to change.
     """
     cost = engine.cost(model, np.asarray(times, dtype=float))
-    p, dim = model.params, 4 * model.levels
+    p, dim = model.params, model.layout.code_dim
     have = available_memory()
     if cost.bytes > have:
         gib = 2.0**30
@@ -204,14 +219,69 @@ def warn_if_truncated(top: float, levels: int, engine: Engine, *, stacklevel: in
                       TruncationWarning, stacklevel=stacklevel)
 
 
-def _trajectory(params: BatteryParams, states, engine: Engine) -> Trajectory:
+#: Observables of the whole state that ``e_ops`` takes by name: name -> the model's operator.
+STATE_OBSERVABLES = {"photon_number": lambda model: model.photon_number}
+
+
+def check_e_ops(e_ops) -> dict:
+    """Check ``simulate``'s ``e_ops``: a dict name -> op, or a list of names (see there)."""
+    if e_ops is None:
+        return {}
+    if isinstance(e_ops, (list, tuple)):
+        e_ops = {name: name for name in e_ops}
+    if not isinstance(e_ops, dict):
+        raise ParameterError(f"e_ops must be a dict name -> operator or a list of names, got "
+                             f"{type(e_ops).__name__}")
+    names = [*QUANTITIES, *STATE_OBSERVABLES]
+    for name, op in e_ops.items():
+        if not isinstance(name, str) or name in ("t", "energy", "fluctuation", "concurrence"):
+            raise ParameterError(f"e_ops names must be strings other than t, energy, "
+                                 f"fluctuation, concurrence (always computed), got {name!r}")
+        if isinstance(op, str) and op not in names:
+            raise ParameterError(f"e_ops[{name!r}] must be one of {', '.join(names)}, a "
+                                 f"SparsePauliOp or a callable, got {op!r}")
+        if not isinstance(op, (str, SparsePauliOp)) and not callable(op):
+            raise ParameterError(f"e_ops[{name!r}] must be a quantity name, a SparsePauliOp or "
+                                 f"a callable, got {type(op).__name__}")
+    return dict(e_ops)
+
+
+def _expectation(op, states, model: BatteryModel, cells, initial) -> np.ndarray:
+    """One ``e_ops`` entry at every time (see :func:`simulate`)."""
+    if isinstance(op, str) and op in QUANTITIES:
+        if not QUANTITIES[op].applies(model.cells):
+            raise ParameterError(f"{op} needs two cells; this battery has one")
+        return QUANTITIES[op].compute(states.times, cells, initial)
+    if isinstance(op, str):
+        op = STATE_OBSERVABLES[op](model)
+    if isinstance(op, SparsePauliOp):
+        if op.num_qubits != model.num_qubits:
+            raise ParameterError(f"an e_ops operator acts on {op.num_qubits} qubits; the "
+                                 f"model's register has {model.num_qubits}")
+        values = states.expect(model.code_matrix(op))
+    else:
+        values = np.array([op(model.register_state(states.state(i)))
+                           for i in range(states.times.size)])
+    values = np.asarray(values)
+    if np.iscomplexobj(values) and np.max(np.abs(values.imag), initial=0.0) < 1e-12:
+        values = values.real
+    return values
+
+
+def _trajectory(params: BatteryParams, states, engine: Engine, *, e_ops=None,
+                store_states: bool = False) -> Trajectory:
     """Observables and diagnostics of evolved states (one place for every engine)."""
     cells = states.cell_states()
     diagnostics = states.diagnostics()
     warn_if_truncated(diagnostics["top_fock_population"], states.levels, engine, stacklevel=4)
-    initial = initial_cell_state(params.initial_cells)
-    paper = {name: q.compute(states.times, cells, initial)
+    initial = initial_cell_state(params.cell_label)
+    paper = {name: q.compute(states.times, cells, initial) if q.applies(params.cells) else None
              for name, q in QUANTITIES.items() if q.paper}
+    model = None
+    if e_ops:
+        model = BatteryModel(params, levels=states.levels)
+    expect = {name: _expectation(op, states, model, cells, initial)
+              for name, op in (e_ops or {}).items()}
     return Trajectory(
         params=params,
         levels=states.levels,
@@ -220,5 +290,7 @@ def _trajectory(params: BatteryParams, states, engine: Engine) -> Trajectory:
         **paper,
         cell_states=cells,
         options=engine.options(),
+        expect=expect,
+        states=states if store_states else None,
         **diagnostics,
     )

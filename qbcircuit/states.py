@@ -7,86 +7,140 @@ from functools import cached_property
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import observables as obs
+from .layout import Layout
 
 
 class EvolvedStates:
     r"""States of the whole system (cavity and cells) at ``times``, in the cells-major code basis.
 
-    Exactly one of ``kets`` (closed systems) and ``density_matrices`` is given. An engine that
-    solves in a rotating frame :math:`F` (diagonal on the code space) may hand over its states
-    *in that frame* with ``frame=diag(F)``: the lab-frame states
+    Exactly one of ``kets`` (closed systems) and ``density_matrices`` is given. Kets of a
+    mixed initial state (a thermal charger) come as an ensemble: ``kets`` of shape (T, M, D)
+    with ``weights`` (M,), the state being :math:`\sum_m w_m|\psi_m\rangle\langle\psi_m|`.
+    An engine that solves in a rotating frame :math:`F` (diagonal on the code space) may hand
+    over its states *in that frame* with ``frame=diag(F)``: the lab-frame states
     :math:`e^{-iFt}|\psi_F\rangle`, :math:`e^{-iFt}\rho_F e^{iFt}` are then formed only when
     :attr:`kets` / :attr:`density_matrices` are read, while the reduced cell states are rotated
-    directly (4x4 per time) and the diagnostics, which a diagonal unitary leaves unchanged, are
-    read off the frame states.
+    directly and the diagnostics, which a diagonal unitary leaves unchanged, are read off the
+    frame states.
 
     Args:
         times (array of shape (T,)): the requested times.
-        levels: Fock levels d of the cavity.
-        kets (array of shape (T, 4d)): state vectors, or ``None``.
-        density_matrices (array of shape (T, 4d, 4d)): density matrices, or ``None``.
-        frame (array of shape (4d,)): diagonal of the frame the states are given in, or
+        layout: the subsystem layout (:class:`~qbcircuit.layout.Layout`: charger levels d and
+            cells N; D = 2^N d).
+        kets (array of shape (T, D) or (T, M, D)): state vectors, or ``None``.
+        density_matrices (array of shape (T, D, D)): density matrices, or ``None``.
+        frame (array of shape (D,)): diagonal of the frame the states are given in, or
             ``None`` for the lab frame.
+        weights (array of shape (M,)): ensemble weights of kets of shape (T, M, D).
     """
 
-    def __init__(self, times, levels: int, *, kets=None, density_matrices=None, frame=None):
+    def __init__(self, times, layout: Layout, *, kets=None, density_matrices=None, frame=None,
+                 weights=None):
         if (kets is None) == (density_matrices is None):
             raise ValueError("EvolvedStates needs exactly one of kets and density_matrices")
         self.times = np.asarray(times, dtype=float)
-        self.levels = int(levels)
+        self.layout = layout
+        self.levels = int(layout.levels)
+        if kets is not None and kets.ndim == 2:
+            kets, weights = kets[:, None, :], np.ones(1)
         self._kets = kets
+        self.weights = None if weights is None else np.asarray(weights, dtype=float)
         self._rhos = density_matrices
         self.frame = None if frame is None else np.asarray(frame, dtype=float)
 
+    @property
+    def is_pure(self) -> bool:
+        """True for kets of a pure initial state (one ensemble member)."""
+        return self._kets is not None and self._kets.shape[1] == 1
+
     @cached_property
     def _back(self) -> np.ndarray:
-        return np.exp(-1j * np.outer(self.times, self.frame))  # e^{-iFt}, shape (T, 4d)
+        return np.exp(-1j * np.outer(self.times, self.frame))  # e^{-iFt}, shape (T, D)
+
+    def _lab_kets(self) -> np.ndarray:
+        """Lab-frame kets of every member, shape (T, M, D)."""
+        if self.frame is None:
+            return self._kets
+        return self._back[:, None, :] * self._kets
 
     @cached_property
     def kets(self) -> np.ndarray | None:
-        """Lab-frame state vectors, shape (T, 4d), or ``None`` for density matrices."""
-        if self._kets is None or self.frame is None:
-            return self._kets
-        return self._back * self._kets
+        """Lab-frame state vectors, shape (T, D), or ``None`` (density matrices, ensembles)."""
+        if not self.is_pure:
+            return None
+        return self._lab_kets()[:, 0, :]
 
     @cached_property
     def density_matrices(self) -> np.ndarray | None:
-        """Lab-frame density matrices, shape (T, 4d, 4d), or ``None`` for kets."""
-        if self._rhos is None or self.frame is None:
+        """Lab-frame density matrices, shape (T, D, D)."""
+        if self._kets is not None:
+            k = self._lab_kets()
+            return np.einsum("m,tmi,tmj->tij", self.weights, k, k.conj())
+        if self.frame is None:
             return self._rhos
         back = self._back
         return back[:, :, None] * self._rhos * back[:, None, :].conj()
 
-    def cell_states(self) -> np.ndarray:
-        """Lab-frame reduced states of the two cells, shape (T, 4, 4)."""
+    def state(self, i: int) -> np.ndarray:
+        """The lab-frame state at times[i]: a ket (D,) when pure, else a density matrix (D, D)."""
+        if self.is_pure:
+            return self.kets[i]
         if self._kets is not None:
-            kets = self._kets if self.frame is None else self._back * self._kets
-            return obs.cell_states_from_kets(kets, self.levels)
+            k = self._lab_kets()[i]
+            return np.einsum("m,mi,mj->ij", self.weights, k, k.conj())
+        return self.density_matrices[i]
+
+    def expect(self, matrix) -> np.ndarray:
+        """Expectation value Tr(rho(t) O) of a code-space operator (D, D) at every time, (T,)."""
+        if self._kets is not None:
+            k = self._lab_kets()
+            Ok = np.einsum("ij,tmj->tmi", matrix.toarray() if hasattr(matrix, "toarray")
+                           else matrix, k)
+            return np.einsum("m,tmi,tmi->t", self.weights, k.conj(), Ok)
+        rho = self.density_matrices
+        M = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+        return np.einsum("ij,tji->t", M, rho)
+
+    def cell_states(self) -> np.ndarray:
+        """Lab-frame reduced states of the cells, shape (T, 2^N, 2^N) (Qiskit order)."""
+        lay = self.layout
+        if self._kets is not None:
+            # the frame is diagonal: cells' states need |P psi| per (cells, n) only
+            k = self._lab_kets()
+            T, M, D = k.shape
+            cells = lay.cells_from_kets(k.reshape(T * M, D)).reshape(T, M, lay.cell_dim,
+                                                                     lay.cell_dim)
+            return np.einsum("m,tmab->tab", self.weights, cells)
         if self.frame is None:
-            return obs.cell_states_from_density_matrices(self._rhos, self.levels)
+            return lay.cells_from_density_matrices(self._rhos)
         # rho_lab[(a,n),(b,n)] = P[a,n] rho_F[(a,n),(b,n)] conj(P[b,n]), P = e^{-iFt}
-        T, d = self.times.size, self.levels
-        r = self._rhos.reshape(T, 4, d, 4, d)
+        T, c, d = self.times.size, lay.cell_dim, self.levels
+        r = self._rhos.reshape(T, c, d, c, d)
         diag_blocks = np.einsum("tanbn->tabn", r)
-        P = self._back.reshape(T, 4, d)
+        P = self._back.reshape(T, c, d)
         return np.einsum("tan,tabn,tbn->tab", P, diag_blocks, P.conj())
+
+    def fock_populations(self) -> np.ndarray:
+        """Populations of the charger's Fock levels at every time, shape (T, d)."""
+        lay = self.layout
+        if self._kets is not None:
+            p = np.abs(self._kets.reshape(self.times.size, -1, lay.cell_dim, lay.levels)) ** 2
+            return np.einsum("m,tmcn->tn", self.weights, p)
+        diag = np.einsum("tii->ti", self._rhos).real
+        return diag.reshape(self.times.size, lay.cell_dim, lay.levels).sum(axis=1)
 
     def top_level_population(self) -> float:
         """Largest population of the top kept Fock level d-1 over the times (truncation check)."""
-        if self._kets is not None:
-            return float(np.max(obs.top_level_population_from_kets(self._kets, self.levels)))
-        return float(np.max(obs.top_level_population_from_density_matrices(self._rhos,
-                                                                           self.levels)))
+        return float(np.max(self.fock_populations()[:, -1]))
 
     def diagnostics(self) -> dict[str, float]:
         """Largest trace error, Hermiticity error, most negative eigenvalue, top-level population.
 
-        For kets, rho = |psi><psi| is Hermitian and positive by construction. All four are
-        unchanged by the diagonal frame unitary, so they are read off the stored states.
+        For kets, rho = sum_m w_m |psi_m><psi_m| is Hermitian and positive by construction. All
+        four are unchanged by the diagonal frame unitary, so they are read off the stored states.
         """
         if self._kets is not None:
-            norm = np.sum(np.abs(self._kets) ** 2, axis=1)
+            norm = np.einsum("m,tm->t", self.weights, np.sum(np.abs(self._kets) ** 2, axis=2))
             return {
                 "trace_error": float(np.max(np.abs(norm - 1.0))),
                 "hermiticity_error": 0.0,
@@ -96,7 +150,7 @@ class EvolvedStates:
         rho = self._rhos
         trace = np.einsum("tii->t", rho)
         herm, lowest = 0.0, 0.0
-        # In chunks: full-size temporaries of (T, 4d, 4d) cost more than the arithmetic. One
+        # In chunks: full-size temporaries of (T, D, D) cost more than the arithmetic. One
         # BLAS thread: many small eigvalsh calls took 24-32 s threaded, 1.8 s on one
         # (docs/conventions.md, pitfalls).
         with threadpool_limits(limits=1, user_api="blas"):

@@ -167,5 +167,5 @@ def sample_cells(model: BatteryModel, time: float, *, shots: int = 10_000,
     rho = trotter.state_at(model, time, dt=dt, order=order)
     measurements = cell_measurements(model, QuantumCircuit(model.num_qubits))
     counts = trotter.sample_counts(model, rho, measurements, shots=shots, seed=seed)
-    sz0 = float(obs.secondary_sigma_z(initial_cell_state(model.params.initial_cells)[None])[0])
+    sz0 = float(obs.secondary_sigma_z(model.initial_cells[None])[0])
     return estimate(TOMOGRAPHY_SETTINGS, counts, shots, time, sz0, seed=seed)

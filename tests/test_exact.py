@@ -247,7 +247,7 @@ def test_restricted_evolution_equals_the_full_exponential(case):
     times = np.array([0.0, 0.37, 1.0, 2.5, 2.6, 7.0])  # non-uniform, several chunks
     states = exact.evolve(model, times)
     ref = _dense_reference(model, times)
-    cells_ref = obs.cell_states_from_density_matrices(ref, model.levels)
+    cells_ref = model.layout.cells_from_density_matrices(ref)
     assert np.max(np.abs(states.cell_states() - cells_ref)) < RESTRICTED_ATOL
     assert np.max(np.abs(states.density_matrices - ref)) < RESTRICTED_ATOL  # full, on access
     # the guaranteed bound holds, and is well below the target
@@ -267,8 +267,8 @@ def test_the_error_bound_holds_when_the_expansion_is_cut_short(monkeypatch):
         times = np.linspace(0.0, 5.0, 11)
         states = exact.evolve(model, times)
         err = np.linalg.norm(states.cell_states()
-                             - obs.cell_states_from_density_matrices(
-                                 _dense_reference(model, times), model.levels), axis=(1, 2))
+                             - model.layout.cells_from_density_matrices(
+                                 _dense_reference(model, times)), axis=(1, 2))
         assert 1e-12 < err.max() <= states.cell_error_bound
 
 

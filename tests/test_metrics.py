@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from qbcircuit import BatteryParams, ParameterError, simulate
-from qbcircuit.metrics import METRICS, QUANTITIES, REDUCERS, joint_ergotropy, parse_metric
+from qbcircuit.metrics import METRICS, QUANTITIES, REDUCERS, parse_metric
+from qbcircuit.observables import battery_ergotropy as joint_ergotropy
 
 ATOL = 1e-12
 

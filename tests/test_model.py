@@ -3,7 +3,6 @@ import pytest
 from qiskit.quantum_info import DensityMatrix, Statevector, partial_trace
 
 from qbcircuit import BatteryModel, BatteryParams
-from qbcircuit.observables import cell_states_from_kets
 
 OPERATOR_ATOL = 1e-12
 
@@ -92,7 +91,7 @@ def test_initial_state_and_code_space_reduction_match_qiskit(model):
     full = np.zeros(1 << model.num_qubits, dtype=complex)
     full[model.code_basis] = ket
     oracle = partial_trace(DensityMatrix(full), list(range(model.num_cavity_qubits))).data
-    ours = cell_states_from_kets(ket[None], model.levels)[0]
+    ours = model.layout.cells_from_kets(ket[None])[0]
     assert np.max(np.abs(ours - oracle)) < OPERATOR_ATOL
 
 

@@ -30,7 +30,7 @@ TAIL_TOL = 1e-10
         ({"alpha": "2"}, "alpha must be a complex number"),
         ({"g": 1j}, "g must be a real number"),
         ({"encoding": "ternary"}, "encoding must be one of 'binary', 'gray', 'unary'"),
-        ({"initial_cells": "xx"}, "initial_cells must be one of"),
+        ({"initial_cells": "xx"}, "initial_cells must be 2 letters g or e"),
         ({"fock": 1}, "fock must be in [2, 512]"),
         ({"fock": 3.5}, "fock must be an integer"),
         ({"tail_tol": 0.0}, "tail_tol must be > 0"),

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from qiskit.quantum_info import DensityMatrix, partial_trace
 
+from qbcircuit.layout import Layout
 from qbcircuit import BatteryModel, BatteryParams
 from qbcircuit.states import EvolvedStates
 
@@ -25,16 +26,16 @@ def test_frame_cell_states_equal_the_partial_trace_of_the_lab_states(kind):
     frame = rng.normal(size=dim) * 3
     if kind == "kets":
         psi = rng.normal(size=(3, dim)) + 1j * rng.normal(size=(3, dim))
-        states = EvolvedStates(times, model.levels, kets=psi / np.linalg.norm(psi, axis=1)[:, None],
+        states = EvolvedStates(times, model.layout, kets=psi / np.linalg.norm(psi, axis=1)[:, None],
                                frame=frame)
         lab = np.einsum("ti,tj->tij", states.kets, states.kets.conj())
     else:
-        states = EvolvedStates(times, model.levels,
+        states = EvolvedStates(times, model.layout,
                                density_matrices=_random_states(dim, 3, rng), frame=frame)
         lab = states.density_matrices
     # the lab frame by hand: e^{-iFt} rho_F e^{iFt}
     stored = states._rhos if kind == "density_matrices" else np.einsum(
-        "ti,tj->tij", states._kets, states._kets.conj())
+        "ti,tj->tij", states._kets[:, 0], states._kets[:, 0].conj())
     phase = np.exp(-1j * np.outer(times, frame))
     by_hand = phase[:, :, None] * stored * phase[:, None, :].conj()
     assert np.max(np.abs(lab - by_hand)) < STATE_ATOL
@@ -54,8 +55,9 @@ def test_diagnostics_do_not_depend_on_the_frame():
     rho = _random_states(12, 4, rng)
     rho[1, 0, 0] -= 1e-3  # a trace error and, with it, a negative eigenvalue somewhere
     times = np.linspace(0, 1, 4)
-    lab = EvolvedStates(times, 3, density_matrices=rho).diagnostics()
-    framed = EvolvedStates(times, 3, density_matrices=rho, frame=rng.normal(size=12)).diagnostics()
+    lab = EvolvedStates(times, Layout(3), density_matrices=rho).diagnostics()
+    framed = EvolvedStates(times, Layout(3), density_matrices=rho,
+                           frame=rng.normal(size=12)).diagnostics()
     for key, value in lab.items():
         assert abs(framed[key] - value) < STATE_ATOL, key
     assert lab["trace_error"] == pytest.approx(1e-3)

@@ -94,8 +94,8 @@ def evolve(
     times = np.asarray(times, dtype=float)
     frame = frame_diagonal(model)
     H = model.hamiltonian_matrix
-    psi0 = model.initial_ket.astype(complex)
-    dim = psi0.size
+    weights, members = model.initial_ensemble
+    dim = members.shape[1]
     closed = model.params.is_closed
     if array_library is None:
         array_library = "numpy" if (closed and dim <= 64) else "scipy_sparse"
@@ -103,7 +103,9 @@ def evolve(
     if closed:
         solver = Solver(static_hamiltonian=as_lib(H), rotating_frame=frame,
                         array_library=array_library)
-        y0 = psi0
+        # kets evolve as columns of one matrix (a Schroedinger model applies U to y0): one
+        # column for a pure state, one per ensemble member for a thermal charger
+        y0 = members[0].astype(complex) if weights.size == 1 else members.T.astype(complex)
     else:
         # Sparse: vectorised superoperator. Dense: the matrix form, since a dense vectorised
         # superoperator has (4d)^4 entries (4 GiB at d = 32).
@@ -115,7 +117,7 @@ def evolve(
             array_library=array_library,
             vectorized=vectorized,
         )
-        y0 = np.outer(psi0, psi0.conj())
+        y0 = model.initial_density_matrix.astype(complex)
         if vectorized:
             # column-stacking vectorisation, as qiskit-dynamics' vectorised Lindblad model uses
             y0 = y0.ravel(order="F")
@@ -135,7 +137,10 @@ def evolve(
                           f"({y.shape[0]} of {times.size} times reached); try method='exact'")
     if not closed and y.ndim == 2:
         y = y.reshape(times.size, dim, dim).transpose(0, 2, 1)  # undo column stacking
-    return _frame_states(y, times, frame, model.levels)
+    if closed and y.ndim == 3:  # ensemble members as columns: (T, D, M) -> (T, M, D)
+        return EvolvedStates(times, model.layout, kets=y.transpose(0, 2, 1), frame=frame,
+                             weights=weights)
+    return _frame_states(y, times, frame, model.layout)
 
 
 @dataclass(frozen=True)
@@ -220,9 +225,10 @@ class Dynamics(Engine):
         radius = np.max(np.bincount(H.row[off], np.abs(H.data[off]), minlength=H.shape[0]),
                         initial=0.0)
         p = model.params
-        rates = p.kappa * model.levels + 2 * p.gamma
+        rates = (p.kappa * (2 * p.n_thermal + 1) * model.levels
+                 + model.cells * (p.gamma * (2 * p.n_thermal + 1) + 4 * p.dephasing))
         steps = 3.0 * float(times[-1]) * (detuning + radius + rates) + 20
-        dim = 4 * model.levels
+        dim = model.layout.code_dim
         if p.is_closed:
             mem, per_step = 16 * dim * (3 * times.size + 20) + 16 * dim * dim, 12 * 3e-5
         else:
@@ -231,11 +237,11 @@ class Dynamics(Engine):
         return Cost(bytes=int(mem), steps=steps, unit="ODE steps", seconds_per_step=per_step)
 
 
-def _frame_states(y, times, frame, levels) -> EvolvedStates:
+def _frame_states(y, times, frame, layout) -> EvolvedStates:
     """States solved in the frame F; the lab frame is formed lazily (see EvolvedStates)."""
     if y.ndim == 2:
-        return EvolvedStates(times, levels, kets=y, frame=frame)
-    return EvolvedStates(times, levels, density_matrices=y, frame=frame)
+        return EvolvedStates(times, layout, kets=y, frame=frame)
+    return EvolvedStates(times, layout, density_matrices=y, frame=frame)
 
 
 # -- JAX: one compiled function per model structure, vmapped over parameter values ------------
@@ -251,10 +257,10 @@ def _compiled_batch(structure, open_system, n_times, atol, rtol, frame_key):
     import jax.numpy as jnp
 
     dynamics = _optional.qiskit_dynamics()
-    encoding, levels, _, ham_names, dis_names = structure
+    encoding, levels, cells, *_, ham_names, dis_names = structure
     frame = np.array(frame_key)
-    ham_ops = [m.toarray() for m in structure_matrices(encoding, levels, ham_names)]
-    dis_ops = [m.toarray() for m in structure_matrices(encoding, levels, dis_names)]
+    ham_ops = [m.toarray() for m in structure_matrices(encoding, levels, ham_names, cells)]
+    dis_ops = [m.toarray() for m in structure_matrices(encoding, levels, dis_names, cells)]
     solver = dynamics.Solver(
         static_hamiltonian=np.diag(frame).astype(complex),
         hamiltonian_operators=ham_ops,
@@ -311,7 +317,8 @@ def evolve_batch(
         )
     structure = structures.pop()
     ref = models[0]
-    open_system = any(not m.params.is_closed for m in models)
+    # a mixed initial state (thermal charger) is evolved as a density matrix (Lindblad form)
+    open_system = any(not m.params.is_closed or not m.params.is_pure for m in models)
     # One frame for the batch (that of the first model): any frame gives exact results once
     # transformed back; the closer it is to each member's diagonal, the fewer steps.
     frame = frame_diagonal(ref)
@@ -320,14 +327,14 @@ def evolve_batch(
     coeffs = np.array([[t.coefficient for t in m.hamiltonian_terms] for m in models])
     coeffs = coeffs - frame_coeffs
     rates = np.array([[t.coefficient for t in m.dissipator_terms] for m in models])
-    kets = np.array([m.initial_ket for m in models], dtype=complex)
-    y0 = kets if not open_system else np.einsum("bi,bj->bij", kets, kets.conj())
+    y0 = np.array([m.initial_density_matrix if open_system else m.initial_ket
+                   for m in models], dtype=complex)
     times = np.asarray(times, dtype=float)
     with _optional.x64(), _optional.quiet():
         fn = _compiled_batch(structure, open_system, times.size, float(atol), float(rtol),
                              tuple(frame.tolist()))
         ys = np.asarray(fn(coeffs, rates, y0, jax.numpy.asarray(times)))
-    return [_frame_states(y, times, frame, ref.levels) for y in ys]
+    return [_frame_states(y, times, frame, ref.layout) for y in ys]
 
 
 __all__ = [

@@ -197,47 +197,66 @@ def hamiltonian_blocks(hamiltonian: sp.spmatrix) -> tuple[int, np.ndarray]:
 
 
 def excitation_grading(hamiltonian: sp.spmatrix, collapse: list[sp.spmatrix]):
-    """An integer charge N conserved by H and lowered by one by every jump, or ``None``.
+    """An integer charge N conserved by H that every jump changes by a fixed amount, or ``None``.
 
-    Read off the sparsity: H_ij != 0 needs N_i = N_j, (C_k)_ij != 0 needs N_i = N_j - 1.
-    Blocks of H (connected components) get one value each, fixed by breadth-first search
-    over the jumps; any inconsistency (a jump that changes N by anything but -1, as the
-    counter-rotating pair term makes H itself mix blocks that jumps connect differently)
-    returns ``None``.
+    Read off the sparsity: H_ij != 0 needs N_i = N_j; each jump C_k changes N by one q_k in
+    {-1, +1, 0} on all its entries, (C_k)_ij != 0 needing N_i = N_j + q_k (losses lower N,
+    thermal pumping raises it, dephasing keeps it; q_k = 0 only for a jump that stays inside
+    the blocks of H). Blocks of H (connected components) get
+    one value each, fixed jump by jump in a weighted union-find; a jump that fits no q_k (as
+    the counter-rotating pair term makes H itself mix blocks that jumps connect differently)
+    returns ``None``. Then N_i - N_j is conserved element by element by the Liouvillian.
 
     Returns:
         int array of shape (D,) with minimum 0, or ``None``.
     """
     nblocks, block = hamiltonian_blocks(hamiltonian)
-    src, dst = [], []
+    if not collapse:
+        return block.astype(np.int64)  # closed: every block its own charge
+    parent = list(range(nblocks))
+    offset = [0] * nblocks  # charge[b] = charge[parent[b]] + offset[b]
+
+    def find(b, parent, offset):
+        total = 0
+        path = []
+        while parent[b] != b:
+            path.append(b)
+            total += offset[b]
+            b = parent[b]
+        for node in path:  # compress: point straight at the root
+            rest = total
+            total -= offset[node]
+            parent[node], offset[node] = b, rest
+        return b
+
+    def link(edges, q):
+        """Add charge[dst] = charge[src] + q for every edge; False on a contradiction."""
+        par, off = list(parent), list(offset)
+        for a, b in edges:
+            ra, rb = find(a, par, off), find(b, par, off)
+            oa, ob = (off[a] if a != ra else 0), (off[b] if b != rb else 0)
+            if ra == rb:
+                if ob != oa + q:
+                    return None
+            else:  # hang rb below ra: charge[rb] = charge[ra] + oa + q - ob
+                par[rb], off[rb] = ra, oa + q - ob
+        return par, off
+
     for C in collapse:
         c = _pattern(C).tocoo()
-        src.append(block[c.col])  # C maps column state (charge N) to row state (N - 1)
-        dst.append(block[c.row])
-    if not src:
-        return block.astype(np.int64)  # closed: every block its own charge
-    src, dst = np.concatenate(src), np.concatenate(dst)
-    # graph between blocks, weight +1 along src -> dst (charge drops by one)
-    adj = sp.csr_matrix((np.ones(src.size), (src, dst)), shape=(nblocks, nblocks))
-    adj_t = adj.T.tocsr()
-    charge = np.full(nblocks, np.iinfo(np.int64).min, dtype=np.int64)
-    for root in range(nblocks):
-        if charge[root] != np.iinfo(np.int64).min:
-            continue
-        charge[root] = 0
-        stack = [root]
-        while stack:
-            b = stack.pop()
-            for nb in adj.indices[adj.indptr[b] : adj.indptr[b + 1]]:  # nb = b's charge - 1
-                if charge[nb] == np.iinfo(np.int64).min:
-                    charge[nb] = charge[b] - 1
-                    stack.append(nb)
-            for nb in adj_t.indices[adj_t.indptr[b] : adj_t.indptr[b + 1]]:
-                if charge[nb] == np.iinfo(np.int64).min:
-                    charge[nb] = charge[b] + 1
-                    stack.append(nb)
-    if np.any(charge[dst] != charge[src] - 1):
-        return None
+        edges = set(zip(block[c.col].tolist(), block[c.row].tolist(), strict=True))
+        # lowering first (losses), then pumping; q = 0 only for a jump inside H's blocks
+        # (dephasing): across blocks it would merely erase the grading
+        within = all(a == b for a, b in edges)
+        for q in (0,) if within else (-1, 1):
+            linked = link(edges, q)
+            if linked is not None:
+                parent, offset = linked
+                break
+        else:
+            return None
+    charge = np.array([offset[b] if find(b, parent, offset) != b else 0
+                       for b in range(nblocks)], dtype=np.int64)
     N = charge[block]
     return N - N.min()
 
@@ -287,25 +306,28 @@ def _apply(amp: np.ndarray, V: np.ndarray) -> np.ndarray:
 
 def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
     H, _ = chop(model.hamiltonian_matrix)  # the state moves by at most t * (dropped norm)
-    psi0 = model.initial_ket
+    weights, members = model.initial_ensemble  # (M,), (M, D): one member for a pure state
     H_dense = H.toarray()
     if not np.any(H_dense.imag):  # Eq. (1) and its variants are real: real eigh, 3-4x faster
         H_dense = H_dense.real
     nblocks, block = hamiltonian_blocks(H)
+    lay = model.layout
     if nblocks == 1:
         E, V = np.linalg.eigh(H_dense)
-        coeffs = V.conj().T @ psi0
-        return EvolvedStates(times, model.levels, kets=_apply(_phases(times, E) * coeffs, V))
-    kets = np.zeros((times.size, psi0.size), dtype=complex)
+        kets = np.stack([_apply(_phases(times, E) * (V.conj().T @ psi0), V)
+                         for psi0 in members], axis=1)
+        return EvolvedStates(times, lay, kets=kets, weights=weights)
+    kets = np.zeros((times.size,) + members.shape, dtype=complex)
     for idx, E, V in _block_eigh(H_dense, block):
-        coeffs = np.einsum("bks,bk->bs", V.conj(), psi0[idx])  # (nb, s)
-        live = np.any(coeffs != 0, axis=1)  # blocks the initial state does not touch stay 0
-        if not live.any():
-            continue
-        idx, E, V, coeffs = idx[live], E[live], V[live], coeffs[live]
-        amp = _phases(times, E).transpose(1, 0, 2) * coeffs[:, None, :]  # (nb, T, s)
-        kets[:, idx] = _apply(amp, V).transpose(1, 0, 2)  # (T, nb, s)
-    return EvolvedStates(times, model.levels, kets=kets)
+        for m, psi0 in enumerate(members):
+            coeffs = np.einsum("bks,bk->bs", V.conj(), psi0[idx])  # (nb, s)
+            live = np.any(coeffs != 0, axis=1)  # blocks the state does not touch stay 0
+            if not live.any():
+                continue
+            i, e, v, c = idx[live], E[live], V[live], coeffs[live]
+            amp = _phases(times, e).transpose(1, 0, 2) * c[:, None, :]  # (nb, T, s)
+            kets[:, m, i] = _apply(amp, v).transpose(1, 0, 2)  # (T, nb, s)
+    return EvolvedStates(times, lay, kets=kets, weights=weights)
 
 
 # -- open systems: real coordinates on an invariant set -----------------------------------------
@@ -522,7 +544,7 @@ class _OpenProblem:
         d, D = model.levels, H.shape[0]
         self.levels, self.dim = d, D
         grading = excitation_grading(H, jumps)
-        cav = np.arange(D) % d
+        cav = np.arange(D) % d  # cell elements rho_{(a,n),(b,n)} share the Fock level n
         i_all, j_all = np.triu_indices(D)
         if grading is None:
             ui, uj = i_all, j_all
@@ -558,7 +580,9 @@ class _OpenProblem:
         rho = max(spread + skew, 1e-300)
         self.expansion = _Expansion(c, rho, 0.5 * (a_hi - a_lo) / rho)
         self.Y = ((A - c * sp.identity(A.shape[0], format="csr")) / rho).tocsr()
-        self.x0 = self.coords.from_ket(model.initial_ket)
+        weights, members = model.initial_ensemble
+        self.x0 = sum(w * self.coords.from_ket(psi) for w, psi in zip(weights, members,
+                                                                      strict=True))
 
     def _spread(self, shifted: np.ndarray) -> float:
         """Largest |E_i - E_j| over pairs in the set (by charge difference)."""
@@ -620,14 +644,18 @@ class OpenStates(EvolvedStates):
     """
 
     def __init__(self, times, model: BatteryModel, cells, diagnostics, error_bound: float,
-                 chop_bound: float = 0.0):
+                 chop_bound: float = 0.0, populations=None):
         self.times = np.asarray(times, dtype=float)
+        self.layout = model.layout
         self.levels = int(model.levels)
+        self.weights = None
         self._kets = None
         self._rhos = None
         self.frame = None
         self._model = model
         self._cells = cells
+        #: populations rho_{(c,n),(c,n)}, shape (T, 2^N, d)
+        self._populations = populations
         self._diagnostics = diagnostics
         #: guaranteed bound on the expansion's Frobenius error of the computed elements
         self.error_bound = error_bound
@@ -638,12 +666,12 @@ class OpenStates(EvolvedStates):
 
     @cached_property
     def density_matrices(self) -> np.ndarray:
-        """Full lab-frame density matrices, shape (T, 4d, 4d) (computed on first access)."""
+        """Full lab-frame density matrices, shape (T, D, D) (computed on first access)."""
         with _THREADS.limit(limits=1, user_api="blas"):
             problem = _OpenProblem(self._model, restrict=False)
             pairs = np.arange(problem.coords.ui.size)
             z, _ = problem.elements(pairs, self.times)
-        D = self._model.initial_ket.size
+        D = self.layout.code_dim
         rho = np.zeros((self.times.size, D, D), dtype=complex)
         ui, uj = problem.coords.ui, problem.coords.uj
         rho[:, ui, uj] = z
@@ -651,8 +679,24 @@ class OpenStates(EvolvedStates):
         return rho
 
     def cell_states(self) -> np.ndarray:
-        """Lab-frame reduced states of the two cells, shape (T, 4, 4)."""
+        """Lab-frame reduced states of the cells, shape (T, 2^N, 2^N)."""
         return self._cells
+
+    def state(self, i: int) -> np.ndarray:
+        """The lab-frame density matrix at times[i], shape (D, D)."""
+        return self.density_matrices[i]
+
+    def expect(self, matrix) -> np.ndarray:
+        """Tr(rho(t) O) at every time; diagonal operators from the populations held."""
+        M = sp.csr_matrix(matrix)
+        if M.nnz == 0 or np.all(M.tocoo().row == M.tocoo().col):
+            diag = M.diagonal().reshape(self.layout.cell_dim, self.levels)
+            return np.einsum("tcn,cn->t", self._populations, diag)
+        return np.einsum("ij,tji->t", M.toarray(), self.density_matrices)
+
+    def fock_populations(self) -> np.ndarray:
+        """Populations of the charger's Fock levels at every time, shape (T, d)."""
+        return self._populations.sum(axis=1)
 
     def top_level_population(self) -> float:
         """Largest population of the top kept Fock level d-1 over the times (truncation check)."""
@@ -668,18 +712,18 @@ class OpenStates(EvolvedStates):
 
 def _evolve_open(model: BatteryModel, times: np.ndarray) -> OpenStates:
     problem = _OpenProblem(model, restrict=True)
-    d = model.levels
+    d, c = model.levels, model.layout.cell_dim
     n = np.arange(d)
-    a_idx, b_idx = np.triu_indices(4)
-    rows = (a_idx[:, None] * d + n[None, :]).ravel()  # (10 * d,) cell pairs (a <= b, n)
+    a_idx, b_idx = np.triu_indices(c)
+    rows = (a_idx[:, None] * d + n[None, :]).ravel()  # cell pairs (a <= b, n)
     cols = (b_idx[:, None] * d + n[None, :]).ravel()
     pairs = problem.coords.pair[rows, cols]
     z, bound = problem.elements(pairs, times)
-    z = z.reshape(times.size, 10, d)
-    cells = np.zeros((times.size, 4, 4), dtype=complex)
+    z = z.reshape(times.size, a_idx.size, d)
+    cells = np.zeros((times.size, c, c), dtype=complex)
     cells[:, a_idx, b_idx] = z.sum(axis=2)
     cells[:, b_idx, a_idx] = cells[:, a_idx, b_idx].conj()
-    populations = z[:, a_idx == b_idx, :].real  # (T, 4, d): rho_{(a,n),(a,n)}
+    populations = z[:, a_idx == b_idx, :].real  # (T, 2^N, d): rho_{(a,n),(a,n)}
     trace = populations.sum(axis=(1, 2))
     lowest = min(0.0, float(populations.min()), float(np.linalg.eigvalsh(cells)[:, 0].min()))
     diagnostics = {
@@ -691,7 +735,7 @@ def _evolve_open(model: BatteryModel, times: np.ndarray) -> OpenStates:
     cell_bound = math.sqrt(d) * bound  # the expansion's; the chop's is reported beside it
     if cell_bound > ERROR_TARGET:
         raise RuntimeError(f"Chebyshev error bound {cell_bound:.2g} exceeds {ERROR_TARGET:g}")
-    return OpenStates(times, model, cells, diagnostics, bound, problem.chop_bound)
+    return OpenStates(times, model, cells, diagnostics, bound, problem.chop_bound, populations)
 
 
 def evolve(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
@@ -733,16 +777,19 @@ class Exact(Engine):
         the couplings, the detuning's spread over the levels and the loss rates.
         """
         times = np.asarray(times, dtype=float)
-        dim = 4 * model.levels
+        dim = model.layout.code_dim
         p = model.params
         if p.is_closed:
-            return Cost(bytes=int(16 * dim * (3 * times.size + 4 * dim)), steps=1.0,
+            members = model.initial_ensemble[0].size
+            return Cost(bytes=int(16 * dim * (3 * members * times.size + 4 * dim)), steps=1.0,
                         unit="eigendecompositions", seconds_per_step=dim**3 * 1e-9)
         H = model.hamiltonian_matrix.tocoo()
         off = H.row != H.col
         radius = np.max(np.bincount(H.row[off], np.abs(H.data[off]), minlength=dim),
                         initial=0.0)
-        spread = 2 * radius + abs(p.delta) * model.levels + p.kappa * model.levels + 2 * p.gamma
+        rates = (p.kappa * (2 * p.n_thermal + 1) * model.levels
+                 + model.cells * (p.gamma * (2 * p.n_thermal + 1) + 4 * p.dephasing))
+        spread = 2 * radius + abs(p.delta) * model.levels + rates
         steps = float(times[-1]) * spread + 30
         coords = dim * dim
         return Cost(bytes=int(8 * coords * (times.size + 100)), steps=steps,

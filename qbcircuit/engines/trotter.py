@@ -494,7 +494,7 @@ def _run(model: BatteryModel, times, *, dt: float, order: int, path: str = "nati
         del result, data, qc
         bar.update(len(ops))
     bar.close()
-    states = EvolvedStates(times, model.levels, density_matrices=rhos)
+    states = EvolvedStates(times, model.layout, density_matrices=rhos)
     return (states, rho) if final_state else states
 
 
