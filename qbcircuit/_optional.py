@@ -52,3 +52,12 @@ def qiskit_dynamics():
     with quiet():
         import qiskit_dynamics as module
     return module
+
+
+def qutip():
+    """The ``qutip`` module (states and models out, :mod:`qbcircuit.interop`)."""
+    try:
+        import qutip as module
+    except ImportError:
+        raise ParameterError("QuTiP states and models need QuTiP: pip install qutip") from None
+    return module

@@ -389,7 +389,7 @@ class BatteryParams:
     def automatic_levels(self, spare: int | None = None) -> int:
         """The sized truncation (:func:`automatic_levels`): the charger's support, plus spare.
 
-        Coherent: the fewest levels with a tail of at most ``tail_tol``; Fock |n>: n + 1;
+        Coherent: the fewest levels with a tail of at most ``tail_tol``; Fock |n>: n + 2;
         thermal: the geometric tail (:func:`thermal_levels`). Thermal baths (``n_thermal``)
         add the support of their own thermal state. ``spare`` defaults to
         :attr:`spare_levels`.
@@ -398,11 +398,11 @@ class BatteryParams:
         if self.charger_state == "coherent":
             need = minimal_levels(self.alpha, self.tail_tol)
         elif self.charger_state == "fock":
-            need = int(self.mean_photons) + 1
+            need = int(self.mean_photons) + 2  # one empty level above: the top-level check
         else:
             need = thermal_levels(self.mean_photons, self.tail_tol)
-        if self.n_thermal > 0:
-            need = max(need, thermal_levels(self.n_thermal + self.mean_photons, self.tail_tol))
+        if self.n_thermal > 0:  # the baths' own thermal tail; simulate() enlarges if needed
+            need = max(need, thermal_levels(self.n_thermal, self.tail_tol))
         return max(2, need + spare)
 
     def cut_weight_at(self, levels: int) -> float:
