@@ -24,7 +24,7 @@ from ._io import OutputFile, check_folder, make_folder
 from .engines import METHODS, option_fields, resolve
 from .metrics import QUANTITIES, REDUCERS
 from .params import ENCODINGS, MAX_FOCK, BatteryParams, QbcircuitWarning
-from .simulate import DEFAULT_METHOD, simulate
+from .simulate import DEFAULT_METHOD, STATE_OBSERVABLES, simulate
 from .sweep import AXES as SWEEP_AXES
 from .sweep import CHOICE_AXES as SWEEP_CHOICES
 from .sweep import DEFAULT_METHOD as SWEEP_METHOD
@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--points", type=int, default=501,
                    help="number of times from 0 to t-max inclusive (default 501)")
     p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--observe", action="append", default=[], metavar="NAME",
+                   choices=(*QUANTITIES, *STATE_OBSERVABLES),
+                   help="add a column: a quantity (e.g. photon_number, battery_energy, "
+                        "ergotropy); repeatable")
     p.add_argument("--out", default=None,
                    help="output CSV path ('-' or none: standard output; symlinks are followed, "
                         "devices and FIFOs written in place)")
@@ -335,7 +339,10 @@ def _run_simulate(args) -> int:
     times = _times(args)
     # reserved before the work: a path that cannot be written fails now, not after
     with OutputFile("-" if args.out is None else args.out) as out:
-        traj = simulate(params, times, method=args.method, **_engine_options(args))
+        observe = [n for n in dict.fromkeys(args.observe)
+                   if n not in ("energy", "fluctuation", "concurrence")]
+        traj = simulate(params, times, method=args.method, e_ops=observe,
+                        **_engine_options(args))
         out.write_text(traj.to_csv_text())
     return 0
 

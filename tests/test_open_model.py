@@ -195,3 +195,19 @@ def test_bad_e_ops_are_named():
         simulate(p, [0, 1], method="exact", e_ops={"x": SparsePauliOp("ZZ")})
     with pytest.raises(ParameterError, match="keeps no states"):
         simulate(p, [0, 1], method="exact").to_qutip(0)
+
+
+def test_cli_observe_adds_columns(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "o.csv"
+    run = subprocess.run(
+        [sys.executable, "-m", "qbcircuit", "simulate", "--cells", "3", "--charger-state",
+         "fock", "--photons", "2", "--method", "exact", "--t-max", "1", "--points", "3",
+         "--observe", "photon_number", "--observe", "battery_energy", "--out", str(out)],
+        capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    header, first, *_ = out.read_text().splitlines()
+    assert header == "t,energy,fluctuation,concurrence,photon_number,battery_energy"
+    assert abs(float(first.split(",")[4]) - 2.0) < EXPECT_ATOL
