@@ -156,24 +156,25 @@ def step_schedule(times, dt: float) -> tuple[np.ndarray, np.ndarray]:
 def state_preparation(model: BatteryModel) -> QuantumCircuit:
     """Eq. (3) on the register as a circuit.
 
-    ``StatePreparation`` of the encoded (renormalised, truncated) coherent state on the cavity
-    qubits, and X on each cell that starts excited (``params.initial_cells``).
+    ``StatePreparation`` of the encoded (renormalised, truncated) coherent or Fock state on the
+    cavity qubits, and X on each cell that starts excited (``params.initial_cells``). A thermal
+    charger is mixed: no circuit prepares it from |0> without ancillas (ParameterError).
 
     >>> from qbcircuit import BatteryParams
     >>> qc = state_preparation(BatteryModel(BatteryParams(alpha=1, fock=16)))
     >>> qc.num_qubits, [i.operation.name for i in qc.data]
     (6, ['state_preparation'])
     """
-    d = model.levels
-    amps = model.initial_ket.reshape(4, d)
-    cells = int(np.argmax(np.linalg.norm(amps, axis=1)))  # c = b1 + 2 b2
+    lay = model.layout
+    amps = model.initial_ket.reshape(lay.cell_dim, lay.levels)  # pure charger only
+    cells = int(np.argmax(np.linalg.norm(amps, axis=1)))  # c = sum_j b_j 2^(j-1)
     qc = QuantumCircuit(model.num_qubits, name="prepare")
     cavity = model.encoding.state(amps[cells])
-    qc.append(StatePreparation(cavity.data, label="coherent"), range(model.num_cavity_qubits))
-    if cells & 1:
-        qc.x(model.primary_qubit)
-    if cells & 2:
-        qc.x(model.secondary_qubit)
+    qc.append(StatePreparation(cavity.data, label=model.params.charger_state),
+              range(model.num_cavity_qubits))
+    for j, qubit in enumerate(model.cell_qubits, start=1):
+        if lay.bits(j)[cells]:
+            qc.x(qubit)
     return qc
 
 

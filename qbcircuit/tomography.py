@@ -1,8 +1,9 @@
 r"""Shot-based estimates of the cells: what an experiment on the Trotter circuit would report.
 
 :func:`sample_cells` runs the Trotter circuit to a time t (trotter engine, with its noise model)
-and measures the two cells in the nine two-qubit Pauli settings (:data:`TOMOGRAPHY_SETTINGS`,
-circuits from :func:`cell_measurements`); from the counts:
+and measures the reported pair of cells, (1, N) (for the paper's two cells, both), in the nine
+two-qubit Pauli settings (:data:`TOMOGRAPHY_SETTINGS`, circuits from :func:`cell_measurements`);
+from the counts:
 
 * energy :math:`E/\omega_q = (\langle\sigma_z^{(2)}\rangle - \langle\sigma_z^{(2)}\rangle_0)/2`,
   from the secondary cell's Z-basis outcomes (settings XZ, YZ, ZZ pooled:
