@@ -7,7 +7,7 @@ import pytest
 
 from qbcircuit import BatteryParams, simulate
 from qbcircuit.cli import main
-from qbcircuit.figures import FIGURES
+from qbcircuit.paper.figures import FIGURES
 
 ENERGY_ATOL = 1e-9
 

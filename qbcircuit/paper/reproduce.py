@@ -45,17 +45,17 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import __version__
-from ._checks import ParameterError
-from ._io import OutputFile, check_folder, make_folder
-from ._machine import cpu_name
+from .. import __version__
+from .._checks import ParameterError
+from .._io import OutputFile, check_folder, make_folder
+from .._machine import cpu_name
 from .crosscheck import (
     engine_deviations,
     first_maximum_rows,
     qutip_available,
     qutip_suite,
 )
-from .engines import resolve
+from ..engines import resolve
 from .figures import (
     FIGURES,
     SuiteResult,
@@ -66,9 +66,9 @@ from .figures import (
     paper_figures,
     variant_overrides,
 )
-from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW
-from .params import BatteryParams
-from .simulate import DEFAULT_METHOD, simulate_many
+from .suite import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW
+from ..params import BatteryParams
+from ..simulate import DEFAULT_METHOD, simulate_many
 
 FORMATS = ("png", "pdf", "svg")
 DEFAULT_FORMATS = ("png", "pdf")

@@ -20,19 +20,18 @@ write files.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ._checks import ParameterError
-from ._io import OutputFile
-from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, SuiteEntry, paper_suite
-from .params import VARIANTS
-from .simulate import DEFAULT_METHOD, simulate_many
-from .trajectory import Trajectory
+from .._checks import ParameterError
+from .._io import OutputFile, figure_bytes
+from .suite import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, SuiteEntry, paper_suite
+from ..params import VARIANTS
+from ..simulate import DEFAULT_METHOD, simulate_many
+from ..trajectory import Trajectory
 
 COLORS = ("tab:blue", "tab:red")
 STYLES = {0.0: "-", 1.0: "--"}
@@ -359,19 +358,6 @@ def paper_figures(suite: SuiteResult) -> dict[str, object]:
         make = parametric_figure if parametric else time_figure
         out[name] = make(suite, quantity, number)
     return out
-
-
-def figure_bytes(fig, fmt: str, dpi: int = 150) -> bytes:
-    """The figure rendered as ``fmt`` (png, pdf, svg)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
-    return buf.getvalue()
-
-
-def _metadata(fmt: str) -> dict | None:
-    # no creation dates: the same data give the same file
-    return {"png": {"Software": None}, "pdf": {"CreationDate": None},
-            "svg": {"Date": None}}.get(fmt)
 
 
 def save_figures(figures: dict, folder, *, fmt="png", dpi: int = 150) -> list[Path]:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from qbcircuit import ParameterError
-from qbcircuit.figures import (
+from qbcircuit.paper.figures import (
     BOUND_GID,
     BOUND_STYLE,
     CONCURRENCE_FLOOR,

@@ -1,4 +1,4 @@
-"""The paper's claims: verdicts computed from numbers, not typed in (qbcircuit.claims)."""
+"""The paper's claims: verdicts computed from numbers, not typed in (qbcircuit.paper.claims)."""
 
 import csv
 import io
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from qbcircuit import claims as cm
-from qbcircuit.claims import (
+from qbcircuit.paper.claims import (
     OMEGA_QS,
     SLOTS,
     VERDICTS,
@@ -184,7 +184,7 @@ def test_zeta_zero_curves_do_not_depend_on_omega_q():
 
 
 def test_reuses_a_given_suite():
-    from qbcircuit.figures import compute_suite
+    from qbcircuit.paper.figures import compute_suite
 
     suite = compute_suite(41, 11, method="exact")
     (c,) = decide_claims(suite, ids=["F2a-4"], omega_qs=(1.0,), method="exact")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .params import BatteryParams
+from ..params import BatteryParams
 
 ZETAS = (0.0, 1.0)
 TIME_WINDOW = (0.0, 10.0)

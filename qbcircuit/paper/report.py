@@ -15,7 +15,7 @@ import html
 import json
 
 from .figures import FIGURES, panel_fixed_parameters
-from .paper import PANELS, PARAMETRIC_WINDOW
+from .suite import PANELS, PARAMETRIC_WINDOW
 
 #: The verdicts in display order (others, if the claims module adds any, follow).
 VERDICT_ORDER = ("contradicted", "mixed", "depends on omega_q", "supported", "too vague to test")

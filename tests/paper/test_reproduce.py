@@ -10,11 +10,11 @@ import pytest
 
 from qbcircuit import BatteryParams, ParameterError, simulate
 from qbcircuit.cli import main
-from qbcircuit.crosscheck import engine_deviations, first_maximum
-from qbcircuit.figures import FIGURES
-from qbcircuit.reproduce import CSV_COLUMNS, output_files, reproduce
+from qbcircuit.paper.crosscheck import engine_deviations, first_maximum
+from qbcircuit.paper.figures import FIGURES
+from qbcircuit.paper.reproduce import CSV_COLUMNS, output_files, reproduce
 
-HAS_CLAIMS = importlib.util.find_spec("qbcircuit.claims") is not None
+HAS_CLAIMS = importlib.util.find_spec("qbcircuit.paper.claims") is not None
 HAS_QUTIP = importlib.util.find_spec("qutip") is not None
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SMALL = dict(method="exact", points=11, parametric_points=6, progress=False,
@@ -85,9 +85,9 @@ def test_run_json_records_the_run(run):
         assert check["engine"].startswith("qutip") and check["max"] < 1e-6
 
 
-@pytest.mark.skipif(not HAS_CLAIMS, reason="qbcircuit.claims is not there yet")
+@pytest.mark.skipif(not HAS_CLAIMS, reason="qbcircuit.paper.claims is not there yet")
 def test_claims_csv_has_a_verdict_and_numbers_per_row(run):
-    from qbcircuit.claims import VERDICTS
+    from qbcircuit.paper.claims import VERDICTS
 
     rows = _rows(run.folder / "claims.csv")
     assert len(rows) > 50
@@ -176,7 +176,7 @@ def test_variant_run_names_the_variant(tmp_path):
 
 
 def test_cli_passes_its_options(monkeypatch, capsys, tmp_path):
-    import qbcircuit.reproduce as rep
+    import qbcircuit.paper.reproduce as rep
 
     seen = {}
 

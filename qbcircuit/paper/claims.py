@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.signal import find_peaks
 
-from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW
-from .params import VARIANTS, BatteryParams
-from .simulate import simulate_many
+from .suite import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW
+from ..params import VARIANTS, BatteryParams
+from ..simulate import simulate_many
 
 VERDICTS = ("supported", "contradicted", "depends on omega_q", "mixed", "too vague to test")
 OMEGA_QS = (0.5, 1.0, 2.0, 5.0)
