@@ -13,7 +13,8 @@ CLI's ``reproduce`` and ``figures`` commands do.
 * :mod:`~qbcircuit.paper.report` and :mod:`~qbcircuit.paper.reproduce`: ``qbcircuit
   reproduce``.
 
-The submodules are imported on first use (``qbcircuit.paper.claims`` after ``import qbcircuit.paper``).
+The submodules are imported on first use (``qbcircuit.paper.claims`` after
+``import qbcircuit.paper``).
 """
 
 from __future__ import annotations
