@@ -11,7 +11,8 @@ fills in each of several curves), and optionally `` z0`` / `` z1`` / `` z-1`` to
 (otherwise the check sets it). Two terms may be joined by `` - `` or `` / ``. Statistics
 (:data:`STATISTICS`): ``first_max`` / ``t_first_max`` (height / time of the first maximum,
 ``qbcircuit.metrics.first_peak``, the package's one definition), ``max``, ``min``, ``mean``
-(time average), ``range`` (max - min), ``tv`` (total variation, how much a curve moves),
+(time average), ``at_max_C`` / ``at_max_Sigma`` / ``at_max_E`` (the quantity where C, Sigma or
+E is largest), ``range`` (max - min), ``tv`` (total variation, how much a curve moves),
 ``wiggle`` (total variation / range: 1 for a monotone curve), ``drop`` (how far the curve falls
 back after its largest value), ``sep_frac`` (fraction of the window with C <= ``SEPARABLE``),
 ``sep_runs`` (separable stretches after the cells first became entangled).
@@ -212,6 +213,9 @@ STATISTICS: dict[str, tuple[str, Callable]] = {
     "sep_runs": ("separable stretches of", lambda t, y: float(separable_runs(y))),
 }
 
+#: ``at_max_<X>``: the term's quantity where the quantity X (E, Sigma, C) is largest.
+AT_MAX = "at_max_"
+
 _TERM = re.compile(r"^(?P<stat>\w+) (?P<q>E|Sigma|C|P1)(?:\[(?P<a>[\d.]+),(?P<b>[\d.]+)\])? "
                    r"(?P<slot>[\w:./{}]+)(?: z(?P<z>-?\d))?$")
 
@@ -231,7 +235,9 @@ class Term:
     def parse(cls, text: str) -> Term:
         """Read ``"<statistic> <quantity>[<a>,<b>] <curve>[ z<zeta>]"``."""
         m = _TERM.match(text.strip())
-        if m is None or m["stat"] not in STATISTICS:
+        known = m is not None and (m["stat"] in STATISTICS or (
+            m["stat"].startswith(AT_MAX) and m["stat"][len(AT_MAX):] in QUANTITY_FIELDS))
+        if not known:
             raise ValueError(f"not a statistic term: {text!r} (see qbcircuit.paper.checks)")
         a, b = (float(m["a"]), float(m["b"])) if m["a"] else TIME_WINDOW
         return cls(m["stat"], m["q"], a, b, m["slot"], None if m["z"] is None else float(m["z"]))
@@ -247,6 +253,9 @@ class Term:
 
     def words(self) -> str:
         """What it is, in words."""
+        if self.stat.startswith(AT_MAX):
+            return (f"{_WORDS[self.q]} at the maximum of {_WORDS[self.stat[len(AT_MAX):]]} over "
+                    f"[{self.a:g}, {self.b:g}]")
         return f"{STATISTICS[self.stat][0]} {_WORDS[self.q]} over [{self.a:g}, {self.b:g}]"
 
 
@@ -331,6 +340,9 @@ class Decision:
         if s is None or "{" in s:
             raise ValueError(f"term {t} needs a curve")
         times, y = self.series(s, z, t.q, t.a, t.b)
+        if t.stat.startswith(AT_MAX):
+            of = self.series(s, z, t.stat[len(AT_MAX):], t.a, t.b)[1]
+            return self.value(t.name(zeta, s), y[int(np.argmax(of))])
         return self.value(t.name(zeta, s), STATISTICS[t.stat][1](times, y))
 
     def expr(self, e: Expr, zeta: float, slot: str | None = None) -> float:
@@ -671,30 +683,6 @@ def _largest_early_c(d):
     d.check("largest early C", outcome(best, ">", max(early.values())))
     d.check("early max >= late max", outcome(best, ">=",
                                              d.term(Term.parse("max C[1.3,10] c:2"), 1.0)))
-
-
-def _at_argmax(d, s, z, of, read):
-    """``read`` at the largest value of ``of``, over [0, 1.3]."""
-    x, y = d.series(s, z, of, *PARA)[1], d.series(s, z, read, *PARA)[1]
-    return d.value(f"{read} at max {of}[0,1.3] {s} z{z:g}", y[int(np.argmax(x))])
-
-
-@bespoke("Sigma at max C", "over [0, 1.3]: Sigma at the maximum of C larger for alpha = 3 than "
-         "alpha = 0.5 (zeta = 0 and 1)")
-def _sigma_at_max_c(d):
-    for z in ZETAS:
-        d.check(f"peaks at higher Sigma (zeta = {z:g})",
-                outcome(_at_argmax(d, "a:3", z, "C", "Sigma"), ">",
-                        _at_argmax(d, "a:0.5", z, "C", "Sigma")))
-
-
-@bespoke("C at max Sigma", "closed (kappa = gamma = 0), over [0, 1.3]: C at the maximum of Sigma "
-         "at least half of max C (zeta = 0 and 1)")
-def _c_at_max_sigma(d):
-    for z in ZETAS:
-        d.check(f"high C at high Sigma (zeta = {z:g})",
-                outcome(_at_argmax(d, "d:closed", z, "Sigma", "C"), ">=",
-                        0.5 * d.term(Term.parse("max C[0,1.3] d:closed"), z)))
 
 
 @bespoke("faster initial growth", "g = 2: C at lambda t = 0.3 larger for zeta = 1, and the "

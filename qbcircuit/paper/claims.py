@@ -452,7 +452,7 @@ CLAIMS: tuple[Spec, ...] = (
          "Conversely, at higher α values (α = 3), the correlation becomes more "
          "pronounced, with a steeper rise in concurrence that peaks at higher fluctuation"
          " levels.",
-         custom("Sigma at max C")),
+         compare("at_max_C Sigma[0,1.3] a:3", ">", "at_max_C Sigma[0,1.3] a:0.5")),
     Spec("F6a-3", "6", "a",
          "The introduction of anisotropy (ζ = 1) enhances this relationship, elevating "
          "concurrence values for a given level of energy fluctuations.",
@@ -504,7 +504,7 @@ CLAIMS: tuple[Spec, ...] = (
          "In the absence of dissipation (κ = 0, γ = 0), the system maintains a robust and"
          " sustained correlation, with high concurrence persisting even at elevated "
          "fluctuation levels.",
-         custom("C at max Sigma")),
+         compare("at_max_Sigma C[0,1.3] d:closed", ">=", "max C[0,1.3] d:closed", factor=0.5)),
     Spec("F6d-2", "6", "d",
          "as dissipation increases (κ = 0.6, γ = 0.4), this relationship weakens "
          "significantly. Both energy fluctuations and concurrence are reduced",

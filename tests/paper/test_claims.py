@@ -81,6 +81,15 @@ def test_compare_both_ways_and_too_close():
     assert outs == [True, False] and nums["max E[0,1] x:2 z0"] == pytest.approx(0.01)
 
 
+def test_quantity_at_the_maximum_of_another_both_ways():
+    # C peaks at t = pi/2; E there is 0.5 for one curve and 0.1 for the other
+    c = {"C": lambda t: np.sin(t) ** 2}
+    hi, lo = dict(c, E=lambda t: 0.5 + 0 * t), dict(c, E=lambda t: 0.1 + 0 * t)
+    check = ck.compare("at_max_C E[0,3] x:1", ">", "at_max_C E[0,3] x:2", zetas=[0])
+    assert _run(check, _both_zetas(**{"x:1": hi, "x:2": lo}))[0] == [True]
+    assert _run(check, _both_zetas(**{"x:1": lo, "x:2": hi}))[0] == [False]
+
+
 def test_anisotropy_both_ways():
     up = {("x:1", 0.0): {"C": lambda t: 0.2 * np.sin(t) ** 2},
           ("x:1", 1.0): {"C": lambda t: 0.6 * np.sin(t) ** 2}}
