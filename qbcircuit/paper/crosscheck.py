@@ -38,7 +38,9 @@ def engine_deviations(entries, checked, reference) -> dict[str, dict[str, float]
         windows = list(zip(checked, reference, strict=True))
     else:
         windows = [(checked, reference)]
-    out: dict[str, dict[str, float]] = {p: dict.fromkeys(QUANTITY_NAMES, 0.0) for p in PANELS}
+    # only the panels of the entries checked (a subset must not show 0 for the others)
+    out: dict[str, dict[str, float]] = {p: dict.fromkeys(QUANTITY_NAMES, 0.0) for p in PANELS
+                                        if any(e.panel == p for e in entries)}
     for got, ref in windows:
         for (panel, a), (_, b) in zip(_curves(entries, got), _curves(entries, ref), strict=True):
             for q in QUANTITY_NAMES:

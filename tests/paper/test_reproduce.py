@@ -138,6 +138,7 @@ def test_engine_deviations_per_panel(run):
         (dict(omega_q=0.0), "omega_q must be > 0"),
         (dict(dt=0.1), "method 'exact' takes no option 'dt'"),
         (dict(crosschecks=("magic",)), "crosschecks must be among"),
+        (dict(trotter_curves=[("a:7", 1.0)]), "trotter_curves must be 'all' or"),
     ],
 )
 def test_bad_input_fails_before_anything_is_made(tmp_path, kwargs, message):
@@ -146,6 +147,18 @@ def test_bad_input_fails_before_anything_is_made(tmp_path, kwargs, message):
     with pytest.raises(ParameterError, match=message):
         reproduce(target, **args)
     assert not target.exists()
+
+
+def test_one_line_per_stage_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    res = reproduce(tmp_path / "log", formats=("png",), crosschecks=("trotter",),
+                    trotter_curves=[("a:0.5", 1.0)], trotter_points=3,
+                    **{**SMALL, "progress": None, "claims_omega_qs": (1.0,)})
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(" (at ")[0] for line in err] == [
+        "reproduce: paper suite", "reproduce: trotter cross-check", "reproduce: claims",
+        "reproduce: figures"]
+    (check,) = res.run["crosscheck"]
+    assert "a:0.5 (zeta = 1)" in check["grid"] and set(check["panels"]) == {"a"}
 
 
 def test_an_output_folder_that_is_a_file_fails_first(tmp_path):
