@@ -11,6 +11,7 @@ from qbcircuit.paper.figures import (
     CONCURRENCE_FLOOR,
     FIGURES,
     MARKER_GID,
+    coinciding_curves,
     compute_suite,
     concurrence_bound_margin,
     paper_figures,
@@ -155,6 +156,9 @@ def test_variant_figures_name_the_variant():
     figs = paper_figures(vs)
     for fig in figs.values():
         assert "variant tavis-cummings" in fig._suptitle.get_text()
+    # the variant couples the cells by g zeta: at zeta = 0 the two g curves of (c) coincide,
+    # which the report's caption says
+    assert coinciding_curves(vs, "energy") == [("c", "g = 0.3, zeta = 0", "g = 2, zeta = 0")]
     with pytest.raises(ParameterError, match="variant must be one of"):
         variant_overrides("nope")
 
