@@ -63,8 +63,8 @@ SEPARABLE = 1e-6
 STRONG_CORRELATION = 0.8
 #: A correlation across curves counts only when significant at this level (two-sided p).
 SIGNIFICANCE = 0.05
-#: A plateau of C(X): the slope dC/dX over the top quarter of X's range below this fraction of
-#: the slope over the bottom quarter.
+#: A plateau of C(X): the slope dC/dX over the top quarter of X's range, in magnitude, below
+#: this fraction of the slope over the bottom quarter.
 PLATEAU = 0.1
 #: "Most of the range": at equal X, C(zeta = 1) > C(zeta = 0) on more than this fraction.
 MOST = 0.8
@@ -600,8 +600,9 @@ def _run_shape(d, form, x, slots, zetas=ZETAS):
                 lo, hi = plateau_slopes(xs, cs)
                 d.value(f"dC/d{x} bottom quarter {s} z{z:g}", lo)
                 d.value(f"dC/d{x} top quarter {s} z{z:g}", hi)
+                # a plateau is flat: a steep fall at the top is a decline, not a plateau
                 d.check(f"C({x}) rises, then flattens {s} z{z:g}",
-                        lo > 0 and outcome(hi, "<", PLATEAU * lo))
+                        lo > 0 and outcome(abs(hi), "<", PLATEAU * lo))
         else:  # "above": C at equal X larger for zeta = 1
             (x0, c0), (x1, c1) = [(d.series(s, z, x, a, b)[1], d.series(s, z, "C", a, b)[1])
                                   for z in (0.0, 1.0)]
@@ -614,8 +615,8 @@ def _describe_shape(form, x, slots, zetas=ZETAS):
     a, b = PARAMETRIC_WINDOW
     if form == "plateau":
         return (f"the curve C against {x} over lambda t in [{a:g}, {b:g}] ({', '.join(slots)}, "
-                f"{_zeta_text(zetas)}): rises, and its slope over the top quarter of {x} is below "
-                f"{PLATEAU:g} of the slope over the bottom quarter (a plateau)")
+                f"{_zeta_text(zetas)}): rises, and its slope over the top quarter of {x} is, in "
+                f"magnitude, below {PLATEAU:g} of the slope over the bottom quarter (a plateau)")
     return (f"the curve C against {x} over [{a:g}, {b:g}] (rising branch): C larger for zeta = 1 "
             f"than zeta = 0 at equal {x} on more than {MOST:.0%} of the common range "
             f"({', '.join(slots)})")
