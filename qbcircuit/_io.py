@@ -17,6 +17,7 @@ Every failure is a :class:`~qbcircuit._checks.ParameterError` naming the path an
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import sys
@@ -189,3 +190,16 @@ def atomic_write_text(path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` (see :class:`OutputFile`)."""
     with OutputFile(path) as out:
         out.write_text(text)
+
+
+def figure_bytes(fig, fmt: str, dpi: int = 150) -> bytes:
+    """A matplotlib figure rendered as ``fmt`` (png, pdf, svg), without creation dates."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    return buf.getvalue()
+
+
+def _metadata(fmt: str) -> dict | None:
+    # no creation dates: the same data give the same file
+    return {"png": {"Software": None}, "pdf": {"CreationDate": None},
+            "svg": {"Date": None}}.get(fmt)

@@ -237,7 +237,7 @@ def _sweep_axes(args, fixed):
 
 
 def _run_sweep(args) -> int:
-    from .figures import figure_bytes
+    from ._io import figure_bytes
     from .sweep import check_grid, check_plottable, check_size, format_seconds, sweep
 
     fixed = {}
@@ -362,7 +362,7 @@ def _run_circuit_stats(args) -> int:
 
 
 def _run_reproduce(args) -> int:
-    from .reproduce import DEFAULT_FORMATS, reproduce
+    from .paper.reproduce import DEFAULT_FORMATS, reproduce
 
     result = reproduce(args.out, method=args.method, points=args.points,
                        parametric_points=args.parametric_points, omega_q=args.omega_q,
@@ -373,7 +373,7 @@ def _run_reproduce(args) -> int:
 
 
 def _run_figures(args) -> int:
-    from .figures import compute_suite, paper_figures, save_figures, save_suite_csv
+    from .paper.figures import compute_suite, paper_figures, save_figures, save_suite_csv
 
     for name in ("points", "parametric_points"):
         value = getattr(args, name)

@@ -81,21 +81,53 @@ QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
 )}
 
 
-def first_peak_index(values: np.ndarray, tol: float = 0.0) -> int | None:
-    """Index of the first local maximum of a sampled curve, or None if the curve only rises.
+#: A first maximum must stand out from the curve by this fraction of the curve's range
+#: (``scipy.signal.find_peaks`` prominence): a ripple of a few percent before the main rise is
+#: not "the first peak", and a curve that only rises has none.
+FIRST_PEAK_PROMINENCE = 0.1
 
-    The first sample that rises above its predecessor by more than ``tol`` and is not
-    exceeded by its successor by more than ``tol``.
+
+def first_peak_index(values: np.ndarray) -> int | None:
+    """Index of the first local maximum of a sampled curve, or None if it has none.
+
+    The one definition of "first maximum" of the package (the ``first_peak`` reducer, the
+    paper's claims, figures and report all use it): the first peak found by
+    ``scipy.signal.find_peaks`` with a prominence of at least :data:`FIRST_PEAK_PROMINENCE`
+    times the curve's range. A maximum at the last sample (still rising) is not a peak.
+
+    >>> t = np.linspace(0, 10, 1001)
+    >>> float(t[first_peak_index(np.sin(t) + 0.01 * np.sin(40 * t))].round(1))
+    1.6
+    >>> first_peak_index(t) is None
+    True
     """
-    rises = np.diff(values)
-    turn = np.flatnonzero((rises[:-1] > tol) & (rises[1:] <= tol))
-    return int(turn[0]) + 1 if turn.size else None
+    from scipy.signal import find_peaks
+
+    y = np.asarray(values, float)
+    rng = float(np.ptp(y)) if y.size else 0.0
+    if rng <= 0:
+        return None
+    peaks, _ = find_peaks(y, prominence=FIRST_PEAK_PROMINENCE * rng)
+    return int(peaks[0]) if peaks.size else None
+
+
+def first_peak(times: np.ndarray, values: np.ndarray) -> tuple[float, float, bool]:
+    """(time, height, found) of the first maximum (:func:`first_peak_index`).
+
+    A curve without one (monotone over the window) gives the time and height of its largest
+    value and ``found = False``.
+    """
+    y = np.asarray(values, float)
+    i = first_peak_index(y)
+    found = i is not None
+    if i is None:
+        i = int(np.argmax(y))
+    return float(np.asarray(times)[i]), float(y[i]), found
 
 
 def _first_peak(times: np.ndarray, values: np.ndarray) -> float:
-    """Value at the first local maximum (the last value if the curve only rises)."""
-    i = first_peak_index(values)
-    return float(values[-1 if i is None else i])
+    """Value at the first maximum (the largest value if the curve has none)."""
+    return first_peak(times, values)[1]
 
 
 #: Reducers: name -> (description, reduce(times, values) -> float).

@@ -1,11 +1,11 @@
 """The independent QuTiP build of Eq. (1)-(3) (and its variants), for tests and benchmarks.
 
-It lives in :mod:`qbcircuit.crosscheck` (the report's QuTiP cross-check uses it too) and uses
-QuTiP's own operators, solver and observables only: none of qbcircuit's model, encodings,
-engines or observables. Fock space first (cavity (x) cell 1 (x) cell 2).
+It lives in :mod:`qbcircuit.qutip_reference` (the paper report's QuTiP cross-check uses it
+too) and uses QuTiP's own operators, solver and observables only: none of qbcircuit's model,
+encodings, engines or observables. Fock space first (cavity (x) cell 1 (x) cell 2).
 """
 
-from qbcircuit.crosscheck import (  # noqa: F401 - re-exported for the tests and benchmarks
+from qbcircuit.qutip_reference import (  # noqa: F401 - re-exported for the tests and benchmarks
     DEFAULTS,
     ORDER,
     QUTIP_OPTIONS,

@@ -7,7 +7,6 @@ import pytest
 
 from qbcircuit import BatteryParams, simulate
 from qbcircuit.cli import main
-from qbcircuit.figures import FIGURES
 
 ENERGY_ATOL = 1e-9
 
@@ -84,37 +83,6 @@ def test_command_line_process_has_no_traceback():
     assert proc.returncode == 2
     assert proc.stderr.strip() == "qbcircuit: error: zeta must be <= 1, got 7.0"
     assert "Traceback" not in proc.stderr
-
-
-def test_figures_command_writes_every_figure(capsys, tmp_path):
-    status, out, err = run(capsys, "figures", "--out", str(tmp_path / "figs"), "--points", "11",
-                           "--parametric-points", "6", "--method", "exact", "--no-progress",
-                           "--csv")
-    assert status == 0, err
-    written = out.split()
-    assert [p.rsplit("/", 1)[1] for p in written[:5]] == [f"{n}.png" for n in FIGURES]
-    assert len(written) == 5 + 32
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["--points", "1"], "points must be >= 2"),
-        (["--parametric-points", "0"], "parametric-points must be >= 2"),
-        (["--out", "/proc/forbidden"], "cannot create output folder '/proc/forbidden'"),
-        (["--method", "exact", "--dt", "0.1", "--out", "never-created"],
-         "method 'exact' takes no option 'dt'"),
-    ],
-)
-def test_figures_command_bad_input(capsys, argv, message):
-    status, out, err = run(capsys, "figures", "--no-progress", *argv)
-    assert status == 2 and err.count("\n") == 1 and message in err
-
-
-def test_bad_figures_options_create_nothing(capsys, tmp_path):
-    target = tmp_path / "never-created"
-    status, _, _ = run(capsys, "figures", "--method", "exact", "--dt", "0.1", "--out", str(target))
-    assert status == 2 and not target.exists()
 
 
 def test_tail_tol_lets_a_small_truncation_through(capsys):

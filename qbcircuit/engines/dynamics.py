@@ -61,6 +61,23 @@ MIN_ATOL = 1e-15
 MIN_RTOL = 1e-13
 
 
+def solver_used(closed: bool, dim: int, ode_method: str | None = None,
+                array_library: str | None = None) -> tuple[str, str]:
+    """The (ode_method, array_library) :func:`evolve` uses, its defaults resolved.
+
+    Args:
+        closed: no dissipation (kets are evolved, else density matrices).
+        dim: dimension of the code space (cells times cavity levels).
+        ode_method: as given to :func:`evolve` (None: the default).
+        array_library: as given to :func:`evolve` (None: the default).
+    """
+    if array_library == "jax":
+        return ode_method or "jax_odeint", "jax"
+    if array_library is None:
+        array_library = "numpy" if (closed and dim <= 64) else "scipy_sparse"
+    return ode_method or "DOP853", array_library
+
+
 def evolve(
     model: BatteryModel,
     times: np.ndarray,
@@ -89,7 +106,6 @@ def evolve(
     Dynamics(atol=atol, rtol=rtol, ode_method=ode_method, array_library=array_library)  # checks
     if array_library == "jax":
         return evolve_batch([model], times, atol=atol, rtol=rtol)[0]
-    ode_method = ode_method or "DOP853"
     Solver = _optional.qiskit_dynamics().Solver
     times = np.asarray(times, dtype=float)
     frame = frame_diagonal(model)
@@ -97,8 +113,7 @@ def evolve(
     weights, members = model.initial_ensemble
     dim = members.shape[1]
     closed = model.params.is_closed
-    if array_library is None:
-        array_library = "numpy" if (closed and dim <= 64) else "scipy_sparse"
+    ode_method, array_library = solver_used(closed, dim, ode_method, array_library)
     as_lib = (lambda m: m.toarray()) if array_library == "numpy" else (lambda m: m)
     if closed:
         solver = Solver(static_hamiltonian=as_lib(H), rotating_frame=frame,

@@ -1,14 +1,17 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from qbcircuit import ParameterError
-from qbcircuit.figures import (
+from qbcircuit.observables import concurrence
+from qbcircuit.paper.figures import (
     BOUND_GID,
     BOUND_STYLE,
     CONCURRENCE_FLOOR,
     FIGURES,
     MARKER_GID,
+    coinciding_curves,
     compute_suite,
     concurrence_bound_margin,
     paper_figures,
@@ -16,7 +19,6 @@ from qbcircuit.figures import (
     save_suite_csv,
     variant_overrides,
 )
-from qbcircuit.observables import concurrence
 
 #: what each panel's title must name (its fixed parameters), docs/conventions.md
 PANEL_TITLES = [
@@ -34,10 +36,13 @@ def suite():
 
 @pytest.fixture(scope="module")
 def figs(suite):
-    figs = paper_figures(suite)
-    yield figs
-    for fig in figs.values():
-        plt.close(fig)
+    return paper_figures(suite)
+
+
+def test_figures_are_not_registered_with_pyplot(figs):
+    # a notebook shows a Figure where it is displayed, and pyplot does not show it again
+    assert all(isinstance(f, Figure) for f in figs.values())
+    assert plt.get_fignums() == []
 
 
 def test_suite_has_the_sixteen_paper_trajectories(suite):
@@ -66,11 +71,22 @@ def test_every_panel_plots_the_right_curves(suite, figs):
     # Panel (a) of Figure 2, first curve: alpha = 0.5, zeta = 0, energy against lambda*t.
     line = figs["fig2_energy"].get_axes()[0].get_lines()[0]
     assert np.array_equal(line.get_ydata(), suite.main[0].energy)
-    # Figure 6 (d): x is concurrence, y fluctuation, over the parametric window.
-    line = figs["fig6_fluctuation_vs_concurrence"].get_axes()[3].get_lines()[0]
+    # Figure 6 (d): x is the fluctuation, y the concurrence, over the parametric window
+    # ("the concurrence rises with ..."); Figure 5: x is the energy
+    line = figs["fig6_concurrence_vs_fluctuation"].get_axes()[3].get_lines()[0]
     tr = suite.parametric[12]
-    assert np.array_equal(line.get_xdata(), tr.concurrence)
-    assert np.array_equal(line.get_ydata(), tr.fluctuation)
+    assert np.array_equal(line.get_xdata(), tr.fluctuation)
+    assert np.array_equal(line.get_ydata(), tr.concurrence)
+    line = figs["fig5_concurrence_vs_energy"].get_axes()[0].get_lines()[0]
+    assert np.array_equal(line.get_xdata(), suite.parametric[0].energy)
+
+
+def test_legends_sit_beside_the_panels_off_the_curves(figs):
+    for fig in figs.values():
+        fig.canvas.draw()
+        for ax in fig.get_axes():
+            box = ax.get_legend().get_window_extent()
+            assert box.x0 >= ax.get_window_extent().x1  # right of the axes: no curve there
 
 
 def test_panels_name_their_fixed_parameters_and_the_figure_omega_q_and_truncation(suite, figs):
@@ -92,22 +108,25 @@ def test_time_figures_mark_the_first_peak_window(figs):
             marks = [ln for ln in ax.get_lines() if ln.get_gid() == MARKER_GID]
             assert len(marks) == 1 and list(marks[0].get_xdata()) == [1.3, 1.3]
             assert marks[0].get_linestyle() == ":"
+            # the label "1.3" is a tick label below the axis, not text among the curves
+            assert [t.get_text() for t in ax.get_xticklabels(minor=True)] == ["1.3"]
+            assert not ax.texts
 
 
 def test_concurrence_axes_start_below_zero(figs):
     for ax in figs["fig4_concurrence"].get_axes():
         assert ax.get_ylim()[0] == CONCURRENCE_FLOOR < 0
-    for name in ("fig5_energy_vs_concurrence", "fig6_fluctuation_vs_concurrence"):
+    for name in ("fig5_concurrence_vs_energy", "fig6_concurrence_vs_fluctuation"):
         for ax in figs[name].get_axes():
-            assert ax.get_xlim()[0] == CONCURRENCE_FLOOR < 0
+            assert ax.get_ylim()[0] == CONCURRENCE_FLOOR < 0
 
 
 def test_figure_6_draws_the_bound_and_the_data_respect_it(suite, figs):
-    for ax in figs["fig6_fluctuation_vs_concurrence"].get_axes():
+    for ax in figs["fig6_concurrence_vs_fluctuation"].get_axes():
         (bound,) = [ln for ln in ax.get_lines() if ln.get_gid() == BOUND_GID]
         assert bound.get_linestyle() == BOUND_STYLE
-        c, sigma = bound.get_xdata(), bound.get_ydata()
-        assert np.allclose(sigma, c / 2)  # Sigma/omega_q = C/2, i.e. C = 2 Sigma/omega_q
+        sigma, c = bound.get_xdata(), bound.get_ydata()
+        assert np.array_equal(c, 2 * sigma)  # C = 2 Sigma/omega_q
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert any("holds" in s and r"2\Sigma/\omega_q" in s for s in labels)
     assert concurrence_bound_margin(suite) <= 1e-9
@@ -137,7 +156,9 @@ def test_variant_figures_name_the_variant():
     figs = paper_figures(vs)
     for fig in figs.values():
         assert "variant tavis-cummings" in fig._suptitle.get_text()
-        plt.close(fig)
+    # the variant couples the cells by g zeta: at zeta = 0 the two g curves of (c) coincide,
+    # which the report's caption says
+    assert coinciding_curves(vs, "energy") == [("c", "g = 0.3, zeta = 0", "g = 2, zeta = 0")]
     with pytest.raises(ParameterError, match="variant must be one of"):
         variant_overrides("nope")
 
@@ -149,6 +170,7 @@ def test_figures_and_csv_are_written(suite, tmp_path):
     assert all(p.read_text().lstrip().startswith("<?xml") for p in paths[1::2])
     csvs = save_suite_csv(suite, tmp_path)
     assert len(csvs) == 32 and csvs[0].read_text().startswith("t,energy")
+    assert csvs[0].name == "main_00_a_0.5_zeta0.csv"
     assert not list(tmp_path.glob(".*"))  # no temporary files left
     with pytest.raises(ParameterError, match="does not exist"):
         save_figures(paper_figures(suite), tmp_path / "missing")

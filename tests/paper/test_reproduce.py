@@ -10,11 +10,10 @@ import pytest
 
 from qbcircuit import BatteryParams, ParameterError, simulate
 from qbcircuit.cli import main
-from qbcircuit.crosscheck import engine_deviations, first_maximum
-from qbcircuit.figures import FIGURES
-from qbcircuit.reproduce import CSV_COLUMNS, output_files, reproduce
+from qbcircuit.paper.crosscheck import engine_deviations
+from qbcircuit.paper.figures import FIGURES
+from qbcircuit.paper.reproduce import CSV_COLUMNS, output_files, reproduce
 
-HAS_CLAIMS = importlib.util.find_spec("qbcircuit.claims") is not None
 HAS_QUTIP = importlib.util.find_spec("qutip") is not None
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SMALL = dict(method="exact", points=11, parametric_points=6, progress=False,
@@ -33,21 +32,23 @@ def _rows(path):
 
 def test_every_file_is_written(run):
     names = sorted(p.name for p in run.folder.iterdir())
-    expected = [f"{stem}.{ext}" for stem in FIGURES for ext in ("png", "pdf", "csv")]
-    expected += ["run.json", "report.html"] + (["claims.csv"] if HAS_CLAIMS else [])
+    expected = [f"{stem}.{ext}" for stem in FIGURES for ext in ("png", "pdf")]
+    expected += ["curves.csv", "run.json", "report.html", "claims.csv"]
     assert names == sorted(expected)  # nothing else: no temporary files left
-    assert [p.name for p in run.paths] == [n for n in output_files(("png", "pdf"))
-                                           if HAS_CLAIMS or n != "claims.csv"]
+    assert [p.name for p in run.paths] == output_files(("png", "pdf"))
     assert (run.folder / "fig2_energy.png").read_bytes()[:4] == b"\x89PNG"
     assert (run.folder / "fig2_energy.pdf").read_bytes()[:5] == b"%PDF-"
     assert run.summary.startswith(f"reproduce: {len(run.paths)} files in ")
+    assert run.summary.splitlines()[-1].endswith("report.html")
 
 
 def test_csv_values_equal_simulate(run):
-    rows = _rows(run.folder / "fig2_energy.csv")
-    assert list(rows[0]) == list(CSV_COLUMNS)
-    assert len(rows) == 16 * 11
-    picked = [r for r in rows if r["panel"] == "b" and r["value"] == "4.0" and r["zeta"] == "1.0"]
+    every = _rows(run.folder / "curves.csv")
+    assert list(every[0]) == list(CSV_COLUMNS)
+    assert len(every) == 16 * (11 + 6)
+    rows = [r for r in every if r["figure_window"] == "main"]
+    picked = [r for r in rows if r["curve"] == "b:4" and r["zeta"] == "1.0"]
+    assert picked[0]["value"] == "4.0"
     assert picked[0]["parameter"] == "Delta" and picked[0]["model"] == "Eq. (1)"
     ref = simulate(BatteryParams(delta=4, g=1, alpha=2, zeta=1), np.linspace(0, 10, 11),
                    method="exact")
@@ -56,9 +57,10 @@ def test_csv_values_equal_simulate(run):
         assert np.max(np.abs(got - getattr(ref, name))) < 1e-12
     assert [float(r["t"]) for r in picked] == list(ref.times)
     # Figure 6: the parametric window, and panel (d) names both varied rates
-    rows = _rows(run.folder / "fig6_fluctuation_vs_concurrence.csv")
+    rows = [r for r in every if r["figure_window"] == "parametric"]
     picked = [r for r in rows if r["panel"] == "d" and r["value"] == "(0.6, 0.4)"
               and r["zeta"] == "0.0"]
+    assert picked[0]["curve"] == "d:open"
     assert picked[0]["parameter"] == "(kappa, gamma)" and float(picked[-1]["t"]) == 1.3
     ref = simulate(BatteryParams(alpha=1, kappa=0.6, gamma=0.4), np.linspace(0, 1.3, 6),
                    method="exact")
@@ -78,6 +80,9 @@ def test_run_json_records_the_run(run):
     assert meta["truncation"]["levels"]["main"] == [t.levels for t in run.suite.main]
     assert meta["concurrence_bound"]["holds"] is True
     assert meta["files"] == [p.name for p in run.paths]
+    assert meta["solver"] == {"exact (eigendecomposition of H)": 28,
+                              "exact (Liouvillian, expm_multiply)": 4}
+    assert "git_commit" in meta  # the commit when run from a checkout, else None
     rows = meta["first_maximum"]["rows"]
     assert len(rows) == 16 and meta["first_maximum"]["models"] == ["Eq. (1)", "tavis-cummings"]
     if HAS_QUTIP:
@@ -85,9 +90,8 @@ def test_run_json_records_the_run(run):
         assert check["engine"].startswith("qutip") and check["max"] < 1e-6
 
 
-@pytest.mark.skipif(not HAS_CLAIMS, reason="qbcircuit.claims is not there yet")
 def test_claims_csv_has_a_verdict_and_numbers_per_row(run):
-    from qbcircuit.claims import VERDICTS
+    from qbcircuit.paper.claims import VERDICTS
 
     rows = _rows(run.folder / "claims.csv")
     assert len(rows) > 50
@@ -106,24 +110,16 @@ def test_report_is_self_contained(run):
     html = (run.folder / "report.html").read_text()
     assert html.count('src="data:image/png;base64,') == 5
     assert "http://" not in html and "https://" not in html  # nothing to fetch
-    for section in ("figures", "claims", "derivation", "crosscheck", "first-maximum",
-                    "metadata"):
+    for section in ("findings", "figures", "claims", "derivation", "crosscheck",
+                    "first-maximum", "metadata"):
         assert f'<h2 id="{section}"' in html
+    # the report opens with its findings
+    assert html.index('<h2 id="findings"') < html.index("<h2", html.index("<h1") + 1) + 1
+    assert "the printed system diverges" in html
     for number in range(2, 7):
         assert f"<b>Figure {number}.</b>" in html
     assert "(a) α = 0.5 and 3; Δ = 0, g = 1, κ = γ = 0" in html
     assert "first maxima in [0, 1.3]" in html
-
-
-def test_first_maximum_is_refined_and_reports_monotone_curves():
-    t = np.linspace(0, 3, 61)
-    time_, height, found = first_maximum(t, np.sin(t))
-    assert found and abs(time_ - np.pi / 2) < 2e-3 and abs(height - 1) < 1e-3
-    time_, height, found = first_maximum(t, t**2)
-    assert not found and time_ == 3.0 and height == 9.0
-    # the first of two maxima, not the larger one
-    time_, _, _ = first_maximum(t, np.sin(3 * t) * t)
-    assert abs(time_ - 0.68) < 0.05
 
 
 def test_engine_deviations_per_panel(run):
@@ -142,6 +138,7 @@ def test_engine_deviations_per_panel(run):
         (dict(omega_q=0.0), "omega_q must be > 0"),
         (dict(dt=0.1), "method 'exact' takes no option 'dt'"),
         (dict(crosschecks=("magic",)), "crosschecks must be among"),
+        (dict(trotter_curves=[("a:7", 1.0)]), "trotter_curves must be 'all' or"),
     ],
 )
 def test_bad_input_fails_before_anything_is_made(tmp_path, kwargs, message):
@@ -150,6 +147,18 @@ def test_bad_input_fails_before_anything_is_made(tmp_path, kwargs, message):
     with pytest.raises(ParameterError, match=message):
         reproduce(target, **args)
     assert not target.exists()
+
+
+def test_one_line_per_stage_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    res = reproduce(tmp_path / "log", formats=("png",), crosschecks=("trotter",),
+                    trotter_curves=[("a:0.5", 1.0)], trotter_points=3,
+                    **{**SMALL, "progress": None, "claims_omega_qs": (1.0,)})
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(" (at ")[0] for line in err] == [
+        "reproduce: paper suite", "reproduce: trotter cross-check", "reproduce: claims",
+        "reproduce: figures"]
+    (check,) = res.run["crosscheck"]
+    assert "a:0.5 (zeta = 1)" in check["grid"] and set(check["panels"]) == {"a"}
 
 
 def test_an_output_folder_that_is_a_file_fails_first(tmp_path):
@@ -162,21 +171,20 @@ def test_variant_run_names_the_variant(tmp_path):
     res = reproduce(tmp_path / "tc", variant="tavis-cummings", formats=("png",),
                     crosschecks=(), **{**SMALL, "points": 6, "parametric_points": 4})
     assert res.suite.variant == "tavis-cummings"
-    rows = _rows(res.folder / "fig2_energy.csv")
+    rows = _rows(res.folder / "curves.csv")
     assert {r["model"] for r in rows} == {"tavis-cummings"}
     meta = json.loads((res.folder / "run.json").read_text())
     assert meta["variant"] == "tavis-cummings" and "tavis-cummings" in meta["model"]
     html = (res.folder / "report.html").read_text()
     assert "variant tavis-cummings" in html and "<b>variant tavis-cummings</b>" in html
     assert "variant tavis-cummings" in res.summary
-    if HAS_CLAIMS:
-        head = (res.folder / "claims.csv").read_text().splitlines()[0]
-        assert "verdict (tavis-cummings)" in head
-        assert "under tavis-cummings" in html
+    head = (res.folder / "claims.csv").read_text().splitlines()[0]
+    assert "verdict (tavis-cummings)" in head
+    assert "under tavis-cummings" in html and "Under the variant tavis-cummings" in html
 
 
 def test_cli_passes_its_options(monkeypatch, capsys, tmp_path):
-    import qbcircuit.reproduce as rep
+    import qbcircuit.paper.reproduce as rep
 
     seen = {}
 
@@ -241,7 +249,7 @@ def test_cli_reproduce_at_reduced_resolution(capsys, tmp_path):
     assert status == 0, err
     assert out.startswith("reproduce: ") and out.count("\n") == 1
     written = {p.name for p in out_dir.iterdir()}
-    assert written == set(output_files()) - (set() if HAS_CLAIMS else {"claims.csv"})
+    assert written == set(output_files())
     meta = json.loads((out_dir / "run.json").read_text())
     engines = [c["engine"].split()[0] for c in meta["crosscheck"]]
     assert engines[:2] == ["dynamics", "trotter"]

@@ -3,36 +3,39 @@ r"""The paper's Figures 2-6, one function each, returning a matplotlib ``Figure`
 Each figure has panels (a)-(d) (the parameter sets of ``docs/conventions.md``); in every panel
 zeta = 0 is solid and zeta = 1 dashed, and the two values of the varied parameter have two
 colours. Figures 2-4 plot energy E/omega_q, fluctuation Sigma/omega_q and concurrence against
-lambda*t in [0, 10]; Figures 5-6 plot energy and fluctuation against concurrence, parametric in
-lambda*t over [0, 1.3]. The curves are those of Eq. (1)-(2) solved as written (or of a named
-model variant, which the titles then name).
+lambda*t in [0, 10]; Figures 5-6 plot the concurrence against the energy and the fluctuation
+(the paper's text reads "the concurrence rises with stored energy": E or Sigma on x, C on y),
+parametric in lambda*t over [0, 1.3]. The curves are those of Eq. (1)-(2) solved as written (or of a
+named model variant, which the titles then name).
 
 A figure is readable without the paper: each panel's title names its fixed parameters, the
 legend gives each curve's truncation (cavity Fock levels d), the title states omega_q, lambda,
-the model and the method; Figures 2-4 mark lambda*t = 1.3 (the end of the window the paper calls
-"the first peak"); concurrence axes start slightly below 0 so that separable stretches (C = 0)
-are visible; Figures 5 and 6 draw the bound :math:`C \le 2\Sigma/\omega_q` (see
+the model and the method; legends sit beside the panels, off the curves; Figures 2-4 mark
+lambda*t = 1.3 (the end of the window the paper calls "the first peak", labelled below the
+axis); concurrence axes start slightly below 0 so that separable stretches (C = 0) are visible;
+Figures 5 and 6 draw the bound :math:`C \le 2\Sigma/\omega_q` (see
 :func:`concurrence_bound_margin`).
 
-Library functions return figures; only :func:`save_figures` (and ``qbcircuit.reproduce``)
-write files.
+The figures are ``matplotlib.figure.Figure`` objects made without pyplot: nothing is registered
+with a pyplot figure manager, so a notebook shows a figure once (where it is displayed), and
+nothing needs closing. Only :func:`save_figures` (and ``qbcircuit.paper.reproduce``) write
+files.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ._checks import ParameterError
-from ._io import OutputFile
-from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, SuiteEntry, paper_suite
-from .params import VARIANTS
-from .simulate import DEFAULT_METHOD, simulate_many
-from .trajectory import Trajectory
+from .._checks import ParameterError
+from .._io import OutputFile, figure_bytes
+from ..params import VARIANTS
+from ..simulate import DEFAULT_METHOD, simulate_many
+from ..trajectory import Trajectory
+from .suite import CURVES, PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, SuiteEntry, paper_suite
 
 COLORS = ("tab:blue", "tab:red")
 STYLES = {0.0: "-", 1.0: "--"}
@@ -44,6 +47,9 @@ MARKER_GID = "first-peak-window"
 BOUND_GID = "concurrence-bound"
 #: Concurrence axes start here, slightly below 0, so that C = 0 stretches are not on the frame.
 CONCURRENCE_FLOOR = -0.04
+#: Two curves of a panel closer than this everywhere are drawn on top of each other: the
+#: report's caption says so (e.g. panel (c) of the tavis-cummings variant).
+COINCIDE = 1e-3
 _TEX = {"alpha": r"\alpha", "Delta": r"\Delta", "kappa": r"\kappa", "gamma": r"\gamma", "g": "g"}
 QUANTITIES = {
     "energy": r"$E(t)/\omega_q$",
@@ -57,8 +63,8 @@ FIGURES = {
     "fig2_energy": (2, "energy", False),
     "fig3_fluctuation": (3, "fluctuation", False),
     "fig4_concurrence": (4, "concurrence", False),
-    "fig5_energy_vs_concurrence": (5, "energy", True),
-    "fig6_fluctuation_vs_concurrence": (6, "fluctuation", True),
+    "fig5_concurrence_vs_energy": (5, "energy", True),
+    "fig6_concurrence_vs_fluctuation": (6, "fluctuation", True),
 }
 #: Parameters a panel title may name as fixed (in this order), with their symbols.
 _FIXED = (("delta", "Delta"), ("alpha", "alpha"), ("g", "g"), ("kappa", "kappa"),
@@ -211,10 +217,10 @@ def _panels(suite: SuiteResult, parametric: bool):
         value_labels = [c[0] for c in curves]
         levels: dict[str, list[str]] = {}
         for entry, traj in picked:
-            levels.setdefault(entry.label.split(", zeta")[0], []).append(str(traj.levels))
+            levels.setdefault(CURVES[entry.curve].label, []).append(str(traj.levels))
         rows = []
         for entry, traj in picked:
-            value_label = entry.label.split(", zeta")[0]
+            value_label = CURVES[entry.curve].label
             colour = COLORS[value_labels.index(value_label)]
             label = f"{_mathtext(value_label)} (d = {' | '.join(levels[value_label])})"
             rows.append((colour, entry.params.zeta, label, traj))
@@ -239,21 +245,24 @@ def _subtitle(suite: SuiteResult, parametric: bool) -> str:
 
 
 def _figure(title: str, suite: SuiteResult, parametric: bool = False):
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8.6), constrained_layout=True)
+    fig = Figure(figsize=(13, 8.6), layout="constrained")
+    axes = fig.subplots(2, 2)
     variant = suite.variant
     fig.suptitle(f"{title}" + (f"  [variant {variant}]" if variant else "")
                  + "\n" + _subtitle(suite, parametric), fontsize=10.5)
     return fig, axes.ravel()
 
 
-def _legend(ax, extra=(), loc="best"):
+def _legend(ax, extra=()):
+    """The panel's legend beside it (right), off the curves."""
     handles, labels = ax.get_legend_handles_labels()
     for handle, label in extra:
         handles.append(handle)
         labels.append(label)
-    ax.legend(handles, labels, fontsize=7.5, loc=loc, framealpha=0.9)
+    ax.legend(handles, labels, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              borderaxespad=0.0, frameon=False)
 
 
 def _limits(quantity: str) -> tuple[float, float]:
@@ -279,8 +288,9 @@ def time_figure(suite: SuiteResult, quantity: str, number: int):
         ax.set_ylabel(QUANTITIES[quantity])
         ax.set_xlim(*TIME_WINDOW)
         ax.set_ylim(*_limits(quantity))
-        ax.text(end, 0.01, f" {end:g}", transform=ax.get_xaxis_transform(), fontsize=7.5,
-                color="0.35", va="bottom", ha="left")
+        # labelled below the axis, as a minor tick: clear of every curve
+        ax.set_xticks([end], labels=[f"{end:g}"], minor=True)
+        ax.tick_params(axis="x", which="minor", labelsize=7.5, labelcolor="0.35", length=3)
         ax.grid(alpha=0.3)
         _legend(ax)
     return fig
@@ -303,53 +313,74 @@ def concurrence_bound_margin(suite: SuiteResult) -> float:
 
 
 def parametric_figure(suite: SuiteResult, quantity: str, number: int):
-    r"""Figure 5 (energy) or 6 (fluctuation) against concurrence, lambda*t in [0, 1.3].
+    r"""Figure 5 (energy) or 6 (fluctuation): the concurrence against it, lambda*t in [0, 1.3].
 
-    Both draw the bound :math:`C \le 2\Sigma/\omega_q` (Figure 6: :math:`\Sigma/\omega_q \ge
-    C/2`; Figure 5, the same bound written with :math:`E = p`: :math:`C \le 2\sqrt{E(1-E)}`,
-    for cells starting in g), the region it excludes shaded.
+    E/omega_q or Sigma/omega_q on x, C on y, as the paper's text reads them ("the concurrence
+    rises with stored energy"). Both draw the bound :math:`C \le 2\Sigma/\omega_q` (Figure 6;
+    Figure 5: the same bound written with :math:`E = p`, :math:`C \le 2\sqrt{E(1-E)}`, for
+    cells starting in g), the region it excludes shaded.
     """
     from matplotlib.lines import Line2D
 
     end = PARAMETRIC_WINDOW[1]
-    fig, axes = _figure(f"Figure {number}: {_WORDS[quantity]} {QUANTITIES[quantity]} against "
-                        rf"concurrence, parametric in $\lambda t \in [0, {end:g}]$ "
-                        rf"(dots: $\lambda t$ = {end:g})", suite, parametric=True)
+    fig, axes = _figure(f"Figure {number}: concurrence {QUANTITIES['concurrence']} against "
+                        f"{_WORDS[quantity]} {QUANTITIES[quantity]}, parametric in "
+                        rf"$\lambda t \in [0, {end:g}]$ (dots: $\lambda t$ = {end:g})", suite,
+                        parametric=True)
     margin = concurrence_bound_margin(suite)
     holds = "holds" if margin <= 1e-9 else f"VIOLATED by {margin:.2g}"
     gg = all(e.params.initial_cells == "gg" for e in suite.entries)
-    c = np.linspace(0, 1, 401)
+    top = _limits("concurrence")[1]
     for ax, (panel, fixed, rows) in zip(axes, _panels(suite, parametric=True), strict=True):
         for colour, zeta, label, tr in rows:
-            y = getattr(tr, quantity)
-            ax.plot(tr.concurrence, y, color=colour, ls=STYLES[zeta], lw=1.3,
+            x = getattr(tr, quantity)
+            ax.plot(x, tr.concurrence, color=colour, ls=STYLES[zeta], lw=1.3,
                     label=label if zeta == 0 else None)
-            ax.plot(tr.concurrence[-1], y[-1], "o", color=colour, ms=3)  # end, lambda*t = 1.3
+            ax.plot(x[-1], tr.concurrence[-1], "o", color=colour, ms=3)  # lambda*t = 1.3
         extra = []
         if quantity == "fluctuation":
-            (line,) = ax.plot(c, c / 2, color="k", ls=BOUND_STYLE, lw=0.9)
-            ax.fill_between(c, 0, c / 2, color="0.5", alpha=0.15, lw=0)
+            sigma = np.linspace(0, 0.5, 201)
+            (line,) = ax.plot(sigma, 2 * sigma, color="k", ls=BOUND_STYLE, lw=0.9)
+            ax.fill_between(sigma, 2 * sigma, top, color="0.5", alpha=0.15, lw=0)
             line.set_gid(BOUND_GID)
             extra.append((Line2D([], [], color="k", ls=BOUND_STYLE),
-                          rf"$C \leq 2\Sigma/\omega_q$ ({holds}; shaded: excluded)"))
+                          rf"$C \leq 2\Sigma/\omega_q$ ({holds};" + "\nshaded: excluded)"))
         elif gg:
-            root = np.sqrt(1 - c**2)
-            (line,) = ax.plot(np.r_[c, c[::-1]], np.r_[(1 - root) / 2, ((1 + root) / 2)[::-1]],
-                              color="k", ls=BOUND_STYLE, lw=0.9)
+            e = np.linspace(0, 1, 401)
+            bound = 2 * np.sqrt(e * (1 - e))
+            (line,) = ax.plot(e, bound, color="k", ls=BOUND_STYLE, lw=0.9)
             line.set_gid(BOUND_GID)
-            ax.fill_between(c, 0, (1 - root) / 2, color="0.5", alpha=0.15, lw=0)
-            ax.fill_between(c, (1 + root) / 2, 1.05, color="0.5", alpha=0.15, lw=0)
+            ax.fill_between(e, bound, top, color="0.5", alpha=0.15, lw=0)
             extra.append((Line2D([], [], color="k", ls=BOUND_STYLE),
-                          rf"$C \leq 2\sqrt{{E(1-E)}}$ ({holds})"))
+                          rf"$C \leq 2\sqrt{{E(1-E)}}$ ({holds};" + "\nshaded: excluded)"))
         ax.set_title(f"({panel}) {fixed}", loc="left", fontsize=10)
-        ax.set_xlabel(r"$C(\rho(t))$")
-        ax.set_ylabel(QUANTITIES[quantity])
-        ax.set_xlim(CONCURRENCE_FLOOR, 1.02)
-        ax.set_ylim(*_limits(quantity))
+        ax.set_xlabel(QUANTITIES[quantity])
+        ax.set_ylabel(QUANTITIES["concurrence"])
+        ax.set_xlim(*_limits(quantity))
+        ax.set_ylim(CONCURRENCE_FLOOR, top)
         ax.grid(alpha=0.3)
-        # in the excluded region (Fig. 6) or above the data (Fig. 5)
-        _legend(ax, extra, loc="lower right" if quantity == "fluctuation" else "upper right")
+        _legend(ax, extra)
     return fig
+
+
+def coinciding_curves(suite: SuiteResult, quantity: str, parametric: bool = False
+                      ) -> list[tuple[str, str, str]]:
+    """Pairs of curves of a panel that lie on top of each other (within ``COINCIDE``).
+
+    Returns:
+        (panel, label, label) for each such pair, labels as in the suite (``"g = 0.3, zeta =
+        0"``).
+    """
+    trajs = suite.parametric if parametric else suite.main
+    out = []
+    for panel in PANELS:
+        picked = [(e, t) for e, t in zip(suite.entries, trajs, strict=True) if e.panel == panel]
+        for i, (ea, ta) in enumerate(picked):
+            for eb, tb in picked[i + 1:]:
+                ya, yb = getattr(ta, quantity), getattr(tb, quantity)
+                if ya.shape == yb.shape and float(np.max(np.abs(ya - yb))) < COINCIDE:
+                    out.append((panel, ea.label, eb.label))
+    return out
 
 
 def paper_figures(suite: SuiteResult) -> dict[str, object]:
@@ -361,30 +392,15 @@ def paper_figures(suite: SuiteResult) -> dict[str, object]:
     return out
 
 
-def figure_bytes(fig, fmt: str, dpi: int = 150) -> bytes:
-    """The figure rendered as ``fmt`` (png, pdf, svg)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
-    return buf.getvalue()
-
-
-def _metadata(fmt: str) -> dict | None:
-    # no creation dates: the same data give the same file
-    return {"png": {"Software": None}, "pdf": {"CreationDate": None},
-            "svg": {"Date": None}}.get(fmt)
-
-
 def save_figures(figures: dict, folder, *, fmt="png", dpi: int = 150) -> list[Path]:
     """Save each figure as ``folder/<name>.<fmt>`` atomically; return the paths.
 
     Args:
-        figures: name -> matplotlib figure (closed after saving).
+        figures: name -> matplotlib figure.
         folder: an existing folder.
         fmt: a format or a sequence of formats (png, pdf, svg).
         dpi: resolution of raster formats.
     """
-    import matplotlib.pyplot as plt
-
     formats = (fmt,) if isinstance(fmt, str) else tuple(fmt)
     folder = Path(folder)
     paths = []
@@ -395,7 +411,6 @@ def save_figures(figures: dict, folder, *, fmt="png", dpi: int = 150) -> list[Pa
                 out.write_bytes(figure_bytes(fig, f, dpi))
             fig.set_layout_engine("none")  # laid out once: the other formats reuse it
             paths.append(path)
-        plt.close(fig)
     return paths
 
 
@@ -405,8 +420,8 @@ def save_suite_csv(suite: SuiteResult, folder) -> list[Path]:
     paths = []
     for window, trajs in (("main", suite.main), ("parametric", suite.parametric)):
         for i, (entry, tr) in enumerate(zip(suite.entries, trajs, strict=True)):
-            slug = entry.label.replace(" ", "").replace(",", "_").replace("=", "")
-            path = folder / f"{window}_{i:02d}_{entry.panel}_{slug}.csv"
+            slug = entry.curve.replace(":", "_") + f"_zeta{entry.params.zeta:g}"
+            path = folder / f"{window}_{i:02d}_{slug}.csv"
             tr.to_csv(path)
             paths.append(path)
     return paths

@@ -1,4 +1,4 @@
-"""The printed reduced equations against the model, term by term (qbcircuit.derivation)."""
+"""The printed reduced equations against the model, term by term (qbcircuit.paper.derivation)."""
 
 import csv
 import io
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from qbcircuit import derivation as dv
-from qbcircuit.derivation import g, gamma, kappa, lam, n, omega_c, omega_q, zeta
+from qbcircuit.paper import derivation as dv
+from qbcircuit.paper.derivation import g, gamma, kappa, lam, n, omega_c, omega_q, zeta
 
 GG_N, EG, GE, EE = ("gg", 0), ("eg", -1), ("ge", -1), ("ee", -2)
 

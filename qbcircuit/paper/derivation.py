@@ -42,8 +42,8 @@ from types import SimpleNamespace
 import numpy as np
 import sympy as sp
 
-from .model import DISSIPATOR_TERMS, HAMILTONIAN_TERMS, BatteryModel, cell_index, channel_names
-from .params import VARIANTS, BatteryParams
+from ..model import DISSIPATOR_TERMS, HAMILTONIAN_TERMS, BatteryModel, cell_index, channel_names
+from ..params import VARIANTS, BatteryParams
 
 # -- symbols and the paper's printed definitions ---------------------------------------------
 n, lam, g, zeta = sp.symbols("n lambda g zeta", positive=True)

@@ -3,25 +3,31 @@
 :func:`reproduce` solves the paper suite once (16 trajectories on [0, 10] and on [0, 1.3]) and
 writes into a folder:
 
-* ``fig2_energy``, ``fig3_fluctuation``, ``fig4_concurrence``, ``fig5_energy_vs_concurrence``,
-  ``fig6_fluctuation_vs_concurrence``, one file per format (PNG and PDF by default; SVG on
+* ``fig2_energy``, ``fig3_fluctuation``, ``fig4_concurrence``, ``fig5_concurrence_vs_energy``,
+  ``fig6_concurrence_vs_fluctuation``, one file per format (PNG and PDF by default; SVG on
   request);
-* per figure a tidy CSV ``<figure>.csv``: one row per curve and time, columns ``panel,
-  parameter, value, zeta, t, energy, fluctuation, concurrence, omega_q, model`` (``parameter``
-  is what the panel varies, ``value`` its value on that curve; ``model`` is ``Eq. (1)`` or the
-  variant);
-* ``run.json``: package and library versions, method and every engine option (defaults
-  included), truncation levels and encoding of every trajectory, omega_q, variant, the
-  cross-checks, the first-maximum comparison, wall time and machine;
+* one tidy ``curves.csv`` with every curve of the figures: one row per curve, window and time,
+  columns ``CSV_COLUMNS`` (``figure_window`` main for Figures 2-4, parametric for 5-6; ``curve``
+  the suite's id; ``parameter`` what the panel varies, ``value`` its value on that curve;
+  ``model`` ``Eq. (1)`` or the variant);
+* ``run.json``: package version and git commit (from a checkout), library versions, method,
+  every engine option and the solver each trajectory actually used, truncation levels and
+  encoding of every trajectory, omega_q, variant, the cross-checks, the first-maximum
+  comparison, the seconds of each stage, wall time and machine;
 * ``claims.csv``: the paper's qualitative claims with the numbers that decide them and a
-  verdict (``qbcircuit.claims``; with a variant, a column of verdicts under it);
-* ``report.html``: one self-contained page with all of it (figures embedded).
+  verdict (``qbcircuit.paper.claims``; with a variant, a column of verdicts under it);
+* ``report.html``: one self-contained page with all of it (figures embedded), opening with the
+  findings.
 
 Besides the suite it solves, for the report: the suite with ``exact`` (the reference), with
 ``dynamics`` when that is not the run's method, with ``trotter`` at its default step on a
-coarser grid of the main window, and with QuTiP when it is installed (an optional, independent
-build); and the suite of a second model: the ``tavis-cummings`` variant for a run of Eq. (1),
-Eq. (1) for a variant run.
+coarser grid of the main window and a few curves (``TROTTER_CURVES``), and with QuTiP when it
+is installed (the ``qutip`` extra: an independent build); the claims on their own fixed grid,
+and the first energy maxima of Eq. (1) and of a second model (the ``tavis-cummings`` variant,
+or Eq. (1) for a variant run) on that grid.
+
+Progress: a bar on a terminal; otherwise (a log, CI) one line per stage on standard error.
+The summary (the last line) names ``report.html``.
 
 Every output is written atomically (temporary file, then rename): an interrupted run leaves no
 half-written file under a final name. The folder is checked before the work and made after it.
@@ -31,7 +37,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import inspect
 import io
 import json
 import os
@@ -45,17 +50,16 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import __version__
-from ._checks import ParameterError
-from ._io import OutputFile, check_folder, make_folder
-from ._machine import cpu_name
-from .crosscheck import (
-    engine_deviations,
-    first_maximum_rows,
-    qutip_available,
-    qutip_suite,
-)
-from .engines import resolve
+from .. import __version__
+from .._checks import ParameterError
+from .._io import OutputFile, check_folder, make_folder
+from .._machine import cpu_name
+from ..engines import resolve
+from ..params import BatteryParams
+from ..qutip_reference import qutip_available
+from ..simulate import DEFAULT_METHOD, simulate_many
+from .checks import CLAIM_POINTS
+from .crosscheck import engine_deviations, qutip_suite
 from .figures import (
     FIGURES,
     SuiteResult,
@@ -66,9 +70,7 @@ from .figures import (
     paper_figures,
     variant_overrides,
 )
-from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW
-from .params import BatteryParams
-from .simulate import DEFAULT_METHOD, simulate_many
+from .suite import CURVES, PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, paper_suite
 
 FORMATS = ("png", "pdf", "svg")
 DEFAULT_FORMATS = ("png", "pdf")
@@ -76,12 +78,17 @@ DEFAULT_FORMATS = ("png", "pdf")
 COMPARISON_VARIANT = "tavis-cummings"
 #: Times of the trotter cross-check on [0, 10] (its cost is the steps, dt = its default).
 TROTTER_POINTS = 51
+#: The curves of the trotter cross-check (zeta = 1: the counter-rotating terms; one per panel,
+#: the cheaper of its two, with dissipation in (d)): Aer circuits cost about 40 s for all 16
+#: curves, 5 s for these four. ``trotter_curves="all"`` checks every curve.
+TROTTER_CURVES = (("a:0.5", 1.0), ("b:4", 1.0), ("c:0.3", 1.0), ("d:open", 1.0))
 #: omega_q values at which claims involving zeta = 1 are decided again (qbcircuit.claims).
 CLAIMS_OMEGA_QS = (0.5, 1.0, 2.0, 5.0)
 #: The engines checked against exact in the report (qutip only when importable).
 CROSSCHECKS = ("dynamics", "trotter", "qutip")
-CSV_COLUMNS = ("panel", "parameter", "value", "zeta", "t", "energy", "fluctuation",
-               "concurrence", "omega_q", "model")
+#: Columns of ``curves.csv``: one row per curve, window and time.
+CSV_COLUMNS = ("figure_window", "panel", "curve", "parameter", "value", "zeta", "t", "energy",
+               "fluctuation", "concurrence", "omega_q", "model")
 #: panel's varied parameter (PANELS' display name) -> BatteryParams attributes.
 _VARIED = {"alpha": ("alpha",), "Delta": ("delta",), "g": ("g",),
            "(kappa, gamma)": ("kappa", "gamma")}
@@ -101,8 +108,7 @@ class ReproduceResult:
 
 def _file_names(formats, claims: bool) -> list[str]:
     names = [f"{stem}.{fmt}" for stem in FIGURES for fmt in formats]
-    names += [f"{stem}.csv" for stem in FIGURES]
-    names += ["run.json"] + (["claims.csv"] if claims else []) + ["report.html"]
+    names += ["curves.csv", "run.json"] + (["claims.csv"] if claims else []) + ["report.html"]
     return names
 
 
@@ -190,22 +196,28 @@ def _varied(panel: str, p: BatteryParams) -> tuple[str, object]:
     return name, "(" + ", ".join(f"{v:g}" for v in values) + ")"
 
 
-def figure_csv_text(suite: SuiteResult, parametric: bool) -> str:
-    """The tidy CSV of one figure's curves (``CSV_COLUMNS``), floats as their shortest repr."""
+def curves_csv_text(suite: SuiteResult) -> str:
+    """Every curve of the run as one tidy CSV (``CSV_COLUMNS``), floats as their shortest repr.
+
+    ``figure_window`` is ``main`` (Figures 2-4, lambda*t in [0, 10]) or ``parametric``
+    (Figures 5-6, [0, 1.3]); ``curve`` is the suite's curve id (``a:0.5``, ``d:open``),
+    ``parameter``/``value`` what the panel varies and its value on that curve.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    trajs = suite.parametric if parametric else suite.main
     model = suite.variant or "Eq. (1)"
-    for entry, tr in zip(suite.entries, trajs, strict=True):
-        name, value = _varied(entry.panel, entry.params)
-        value = repr(float(value)) if isinstance(value, float | int) else value
-        zeta = repr(float(entry.params.zeta))
-        omega_q = repr(float(entry.params.omega_q))
-        for row in zip(tr.params.lam * tr.times, tr.energy, tr.fluctuation, tr.concurrence,
-                       strict=True):
-            t, e, s, c = (repr(float(x)) for x in row)
-            writer.writerow((entry.panel, name, value, zeta, t, e, s, c, omega_q, model))
+    for window, trajs in (("main", suite.main), ("parametric", suite.parametric)):
+        for entry, tr in zip(suite.entries, trajs, strict=True):
+            name, value = _varied(entry.panel, entry.params)
+            value = repr(float(value)) if isinstance(value, float | int) else value
+            zeta = repr(float(entry.params.zeta))
+            omega_q = repr(float(entry.params.omega_q))
+            for row in zip(tr.params.lam * tr.times, tr.energy, tr.fluctuation,
+                           tr.concurrence, strict=True):
+                t, e, sg, c = (repr(float(x)) for x in row)
+                writer.writerow((window, entry.panel, entry.curve, name, value, zeta, t, e, sg,
+                                 c, omega_q, model))
     return buf.getvalue()
 
 
@@ -214,7 +226,8 @@ def _trajectory_records(suite: SuiteResult) -> list[dict]:
     for window, trajs in (("main", suite.main), ("parametric", suite.parametric)):
         for entry, tr in zip(suite.entries, trajs, strict=True):
             out.append({
-                "window": window, "panel": entry.panel, "label": entry.label,
+                "window": window, "panel": entry.panel, "curve": entry.curve,
+                "label": entry.label,
                 "levels": tr.levels, "encoding": tr.params.encoding,
                 "params": _param_dict(entry.params),
                 "trace_error": tr.trace_error, "min_eigenvalue": tr.min_eigenvalue,
@@ -224,10 +237,14 @@ def _trajectory_records(suite: SuiteResult) -> list[dict]:
 
 
 class _Stages:
-    """Wall time of each stage, and the progress bar's description."""
+    """Wall time of each stage; the progress bar's description, or one line per stage.
 
-    def __init__(self, bar):
-        self.bar = bar
+    With a bar (a terminal) the bar names the stage; without one (``lines``: standard error is
+    not a terminal, e.g. a log file or CI) each stage prints one line to standard error.
+    """
+
+    def __init__(self, bar, lines: bool, start: float):
+        self.bar, self.lines, self.start = bar, lines, start
         self.times: dict[str, float] = {}
         self._name = None
         self._start = 0.0
@@ -236,6 +253,9 @@ class _Stages:
         self._close()
         self._name, self._start = name, time.perf_counter()
         self.bar.set_description(name)
+        if self.lines:
+            print(f"reproduce: {name} (at {self._start - self.start:.1f} s)", file=sys.stderr,
+                  flush=True)
         return self
 
     def _close(self):
@@ -271,6 +291,7 @@ def reproduce(
     claims_omega_qs=CLAIMS_OMEGA_QS,
     crosschecks=CROSSCHECKS,
     trotter_points: int = TROTTER_POINTS,
+    trotter_curves=TROTTER_CURVES,
     comparison: bool = True,
     **engine_options,
 ) -> ReproduceResult:
@@ -286,7 +307,8 @@ def reproduce(
         variant: a named model variant (``params.VARIANTS``, e.g. ``"tavis-cummings"``) to
             reproduce instead of Eq. (1); its figures and data are written, and the claims
             table gets a column with each claim's verdict under it.
-        progress: a progress bar; None: when standard error is a terminal.
+        progress: a progress bar; None: a bar when standard error is a terminal, else one
+            line per stage on standard error; False: neither.
         claims: decide the paper's claims (``claims.csv``; skipped with a note in the report
             when ``qbcircuit.claims`` is not installed).
         claims_omega_qs: omega_q values at which claims involving zeta = 1 are decided again.
@@ -294,8 +316,10 @@ def reproduce(
             ``trotter`` (at its default dt, on ``trotter_points`` times of [0, 10]), ``qutip``
             (skipped when QuTiP is not importable).
         trotter_points: times of the trotter cross-check on [0, 10].
+        trotter_curves: (curve id, zeta) pairs of the trotter cross-check
+            (``TROTTER_CURVES``), or ``"all"`` for the 16 curves.
         comparison: compare the first energy maximum with a second model (the
-            ``tavis-cummings`` variant, or Eq. (1) for a variant run).
+            ``tavis-cummings`` variant, or Eq. (1) for a variant run), on the claims' grid.
         **engine_options: options of ``method``'s engine (``atol``, ``rtol``, ``dt``, ...).
 
     Returns:
@@ -320,60 +344,77 @@ def reproduce(
     # reserve every output now when the folder exists (a name that cannot be written fails
     # before the work); otherwise the folder is made, and the names reserved, after the work
     reserved = {n: OutputFile(folder / n) for n in names} if folder.is_dir() else {}
+    lines = progress is None and not sys.stderr.isatty()
     if progress is None:
         progress = sys.stderr.isatty()
     try:
         return _run(folder, reserved, names, start, started, method, points, parametric_points,
-                    omega_q, formats, variant, progress, claims_mod, tuple(claims_omega_qs),
-                    crosschecks, trotter_points, comparison, engine_options,
+                    omega_q, formats, variant, (progress, lines), claims_mod,
+                    tuple(claims_omega_qs), crosschecks, trotter_points,
+                    _trotter_entries(trotter_curves), comparison, engine_options,
                     claims_note=_claims_note(claims, claims_mod, None))
     finally:
         for res in reserved.values():
             res.discard()
 
 
-def _planned(method, variant, crosschecks, comparison, qutip) -> int:
-    n = 32
-    if comparison:
-        n += 32 if variant else 16
+def _trotter_entries(curves):
+    if isinstance(curves, str) and curves == "all":
+        return None
+    pairs = [(str(c), float(z)) for c, z in curves]
+    known = {(e.curve, e.params.zeta) for e in paper_suite()}
+    bad = [p for p in pairs if p not in known]
+    if bad or not pairs:
+        raise ParameterError(f"trotter_curves must be 'all' or (curve id, zeta) pairs of the "
+                             f"suite, e.g. ('a:0.5', 1.0); got {bad or 'none'}")
+    return pairs
+
+
+#: Progress units of the stages besides trajectories (one unit ~ one trajectory's cost).
+_CLAIMS_UNITS, _FIGURE_UNITS = 24, 4
+
+
+def _planned(method, variant, crosschecks, comparison, qutip, n_trotter, claims) -> int:
+    n = 32 + _FIGURE_UNITS * len(FIGURES)
     n += 32 if method != "exact" else 0  # the exact reference
     if "dynamics" in crosschecks and method != "dynamics":
         n += 32
     if "trotter" in crosschecks:
-        n += 32  # trotter and exact on its grid
+        n += 2 * n_trotter  # trotter and exact on its grid
     if "qutip" in crosschecks and qutip:
         n += 32
+    if claims:
+        n += _CLAIMS_UNITS * (2 if variant or comparison else 1)
     return n
 
 
 def _run(folder, reserved, names, start, started, method, points, parametric_points, omega_q,
          formats, variant, progress, claims_mod, claims_omega_qs, crosschecks, trotter_points,
-         comparison, options, claims_note=None) -> ReproduceResult:
+         trotter_pairs, comparison, options, claims_note=None) -> ReproduceResult:
     from . import report as report_mod
+    from .checks import Curves
+    from .decide import first_maxima
 
+    progress, lines = progress
     qutip = "qutip" in crosschecks and qutip_available()
-    bar = tqdm(total=_planned(method, variant, crosschecks, comparison, qutip),
-               disable=not progress, unit="traj", file=sys.stderr, leave=False)
-    stage = _Stages(bar)
+    entries = paper_suite()
+    trotter_entries = [i for i, e in enumerate(entries) if trotter_pairs is None
+                       or (e.curve, e.params.zeta) in trotter_pairs]
+    bar = tqdm(total=_planned(method, variant, crosschecks, comparison, qutip,
+                              len(trotter_entries), claims_mod is not None),
+               disable=not progress, unit="", file=sys.stderr, leave=False,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
+    stage = _Stages(bar, lines, start)
     grid = dict(points=points, parametric_points=parametric_points, omega_q=omega_q)
 
     stage("paper suite")
     suite = compute_suite(method=method, variant=variant, progress=bar, **grid, **options)
 
-    # the second model: the comparison variant for Eq. (1); Eq. (1) for a variant run
-    other = None
-    other_name = None
-    if comparison or (variant and claims_mod):
-        other_name = None if variant else COMPARISON_VARIANT
-        stage(f"suite of {other_name or 'Eq. (1)'}")
-        other = compute_suite(method=method, variant=other_name, progress=bar,
-                              parametric=variant is not None, **grid, **options)
-
     # cross-checks against exact
-    stage("exact reference")
     if method == "exact":
         exact = suite
     else:
+        stage("exact reference")
         exact = compute_suite(method="exact", variant=variant, progress=bar, **grid)
     checks = []
     if "dynamics" in crosschecks and method != "exact":
@@ -397,18 +438,19 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
     if "trotter" in crosschecks:
         stage("trotter cross-check")
         times = np.linspace(*TIME_WINDOW, trotter_points)
-        params = [e.params for e in suite.entries]
+        picked = [suite.entries[i] for i in trotter_entries]
         trot, ref = [], []
-        for p in params:
-            trot += simulate_many([p], times, method="trotter")
+        for e in picked:
+            trot += simulate_many([e.params], times, method="trotter")
             bar.update(1)
-        for p in params:
-            ref += simulate_many([p], times, method="exact")
+        for e in picked:
+            ref += simulate_many([e.params], times, method="exact")
             bar.update(1)
-        opts = _engine_options("trotter", {})
-        checks.append(_check_row("trotter", opts,
-                                 f"[0, 10] at {trotter_points} times (a coarser grid: the cost "
-                                 f"is the steps)", engine_deviations(suite.entries, trot, ref)))
+        which = ("all 16 curves" if len(picked) == len(entries) else
+                 ", ".join(f"{e.curve} (zeta = {e.params.zeta:g})" for e in picked))
+        checks.append(_check_row("trotter", _engine_options("trotter", {}),
+                                 f"[0, 10] at {trotter_points} times, {which} (Aer circuits: "
+                                 f"the cost is the steps)", engine_deviations(picked, trot, ref)))
     if "qutip" in crosschecks:
         if qutip:
             stage("QuTiP cross-check")
@@ -422,32 +464,29 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
                                   [exact.main, exact.parametric])))
         else:
             checks.append({"engine": "qutip (optional)", "options": {}, "grid": "",
-                           "note": "QuTiP is not installed: check skipped", "panels": {}})
+                           "note": "QuTiP is not installed (pip install 'qbcircuit[qutip]'): "
+                                   "check skipped", "panels": {}})
 
-    # the first energy maximum under both models
-    first_rows = []
-    if comparison and other is not None:
-        eq1, var = (other, suite) if variant else (suite, other)
-        var_name = variant or other_name
-        first_rows = first_maximum_rows(suite.entries, eq1.main, var.main, "Eq. (1)", var_name)
-
-    # the claims
+    # the claims and the first energy maxima, on the claims' own fixed grid with exact (no
+    # verdict depends on the run's output grid or engine)
     claim_list = variant_claims = None
     claims_text = None
     claims_error = None
+    first_rows = []
     if claims_mod is not None:
         stage("claims")
-        eq1_suite = other if variant else suite
-        kwargs = dict(omega_qs=claims_omega_qs, method=method, progress=False, **options)
-        accepted = inspect.signature(claims_mod.decide_claims).parameters
-        if "points" in accepted:  # the run's grid also when a suite must be solved again
-            kwargs.update(points=points, parametric_points=parametric_points)
         try:
-            claim_list = claims_mod.decide_claims(
-                eq1_suite if eq1_suite.omega_q == 1.0 else None, variant=None, **kwargs)
-            if variant:
-                variant_claims = claims_mod.decide_claims(
-                    suite if suite.omega_q == 1.0 else None, variant=variant, **kwargs)
+            eq1 = Curves(1.0, None)
+            claim_list = claims_mod.decide_claims(omega_qs=claims_omega_qs, base=eq1)
+            bar.update(_CLAIMS_UNITS)
+            other_name = variant or (COMPARISON_VARIANT if comparison else None)
+            if other_name:
+                other = Curves(1.0, other_name)
+                if variant:
+                    variant_claims = claims_mod.decide_claims(
+                        omega_qs=claims_omega_qs, variant=variant, base=other)
+                first_rows = _first_rows(first_maxima(eq1), first_maxima(other), other_name)
+                bar.update(_CLAIMS_UNITS)
             claims_text = claims_mod.claims_csv_text(claim_list, variant_claims=variant_claims)
         except ParameterError:
             raise
@@ -459,17 +498,14 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
     stage("figures")
     figures = paper_figures(suite)
     rendered = {}
-    import matplotlib.pyplot as plt
-
     for stem, fig in figures.items():
         for fmt in formats:
             rendered[f"{stem}.{fmt}"] = figure_bytes(fig, fmt)
             fig.set_layout_engine("none")  # laid out once: the other formats reuse it
         if "png" not in formats:
             rendered[f"_{stem}.png"] = figure_bytes(fig, "png")
-        plt.close(fig)
-    csvs = {f"{stem}.csv": figure_csv_text(suite, parametric)
-            for stem, (_, _, parametric) in FIGURES.items()}
+        bar.update(_FIGURE_UNITS)
+    curves_csv = curves_csv_text(suite)
     stage.done()
     bar.close()
 
@@ -478,13 +514,15 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
     if claims_text is None and "claims.csv" in names:
         names = [n for n in names if n != "claims.csv"]
     run = {
-        "package": "qbcircuit", "version": __version__, "started": started,
+        "package": "qbcircuit", "version": __version__, "git_commit": _git_commit(),
+        "started": started,
         "command": {"method": method, "points": points, "parametric_points": parametric_points,
                     "omega_q": omega_q, "variant": variant, "formats": list(formats),
                     "engine_options": _jsonable(options)},
         "model": "Eq. (1)" if variant is None else model_description(variant).replace("$", ""),
         "variant": variant, "omega_q": omega_q, "method": method,
         "engine_options": _jsonable(_engine_options(method, options)),
+        "solver": _solvers(suite),
         "tolerances": _jsonable({k: v for k, v in _engine_options(method, options).items()
                                  if k in ("atol", "rtol", "dt", "order")}),
         "truncation": {"tail_tol": suite.entries[0].params.tail_tol,
@@ -496,7 +534,9 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
         "concurrence_bound": {"statement": "C <= 2 Sigma/omega_q = sqrt(1 - <sz2>^2)",
                               "max_C_minus_2Sigma": margin, "holds": margin <= 1e-9},
         "crosscheck": _jsonable(checks),
-        "first_maximum": {"models": ["Eq. (1)", variant or other_name] if first_rows else [],
+        "first_maximum": {"models": ["Eq. (1)", variant or COMPARISON_VARIANT]
+                          if first_rows else [],
+                          "grid": f"the claims' grid, {CLAIM_POINTS} times in [0, 10], exact",
                           "rows": _jsonable(first_rows)},
         "claims": _claims_summary(claim_list, variant_claims, claims_mod, claims_error),
         "files": [n for n in names],
@@ -511,7 +551,7 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
         claims_note=_claims_note(True, claims_mod, claims_error) if claims_error else claims_note,
         derivation=derivation, checks=checks, first_rows=first_rows)
     payload = {**{n: rendered[n] for n in rendered if not n.startswith("_")},
-               **{n: t.encode() for n, t in csvs.items()},
+               "curves.csv": curves_csv.encode(),
                "run.json": (json.dumps(_jsonable(run), indent=1) + "\n").encode(),
                "report.html": html.encode()}
     if claims_text is not None:
@@ -528,8 +568,69 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
     return ReproduceResult(folder, paths, suite, wall, summary, run)
 
 
+def _first_rows(eq1_rows, other_rows, other_name) -> list[dict]:
+    """The first energy maximum of the 16 curves under Eq. (1) and another model, side by side."""
+    out = []
+    for a, b in zip(eq1_rows, other_rows, strict=True):
+        if a["curve"] not in CURVES:  # the reference curve b:0 is not in the figures
+            continue
+        row = {"panel": CURVES[a["curve"]].panel, "curve": CURVES[a["curve"]].label,
+               "zeta": a["zeta"]}
+        for name, r in (("Eq. (1)", a), (other_name, b)):
+            row[f"{name}: time"] = r["time"]
+            row[f"{name}: height"] = r["height"]
+            row[f"{name}: within [0, {PARAMETRIC_WINDOW[1]:g}]"] = bool(r["within [0, 1.3]"])
+        out.append(row)
+    return out
+
+
+def _git_commit() -> str | None:
+    """The package's git commit when it runs from a checkout (None otherwise)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--",
+                                "qbcircuit"], capture_output=True, text=True, timeout=10,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out + ("+local changes" if dirty else "")
+
+
+def _solvers(suite) -> dict:
+    """The solver each trajectory of the suite actually used, as its engine reports it."""
+    found = {}
+    for tr in (*suite.main, *suite.parametric):
+        name = _solver_of(tr)
+        found[name] = found.get(name, 0) + 1
+    return found
+
+
+def _solver_of(tr) -> str:
+    opts = dict(tr.options or {})
+    used = getattr(tr, "solver", None)
+    if used:
+        return str(used)
+    if tr.method == "exact":
+        return "exact (" + ("eigendecomposition of H" if tr.params.is_closed else
+                            "Liouvillian, expm_multiply") + ")"
+    if tr.method == "dynamics":
+        from ..engines.dynamics import solver_used
+
+        dim = tr.cell_states.shape[-1] * tr.levels
+        method, library = solver_used(tr.params.is_closed, dim, opts.get("ode_method"),
+                                      opts.get("array_library"))
+        return f"qiskit-dynamics Solver, {method} ({library})"
+    return f"{tr.method} " + ", ".join(f"{k}={v}" for k, v in opts.items() if v is not None)
+
+
 def _qutip_options() -> dict:
-    from .crosscheck import QUTIP_OPTIONS
+    from ..qutip_reference import QUTIP_OPTIONS
 
     return dict(QUTIP_OPTIONS)
 
@@ -579,4 +680,5 @@ def _summary(folder, paths, wall, suite, claims, checks) -> str:
     devs = [f"{c['engine'].split()[0]} {c['max']:.1e}" for c in checks if "max" in c]
     if devs:
         parts.append("max deviation from exact: " + ", ".join(devs))
+    parts.append(f"open {folder / 'report.html'}")
     return "; ".join(parts)

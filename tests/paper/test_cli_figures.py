@@ -1,0 +1,43 @@
+"""The paper wing's CLI command ``qbcircuit figures`` (``reproduce`` is in test_reproduce.py)."""
+
+import pytest
+
+from qbcircuit.cli import main
+from qbcircuit.paper.figures import FIGURES
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_figures_command_writes_every_figure(capsys, tmp_path):
+    status, out, err = run(capsys, "figures", "--out", str(tmp_path / "figs"), "--points", "11",
+                           "--parametric-points", "6", "--method", "exact", "--no-progress",
+                           "--csv")
+    assert status == 0, err
+    written = out.split()
+    assert [p.rsplit("/", 1)[1] for p in written[:5]] == [f"{n}.png" for n in FIGURES]
+    assert len(written) == 5 + 32
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--points", "1"], "points must be >= 2"),
+        (["--parametric-points", "0"], "parametric-points must be >= 2"),
+        (["--out", "/proc/forbidden"], "cannot create output folder '/proc/forbidden'"),
+        (["--method", "exact", "--dt", "0.1", "--out", "never-created"],
+         "method 'exact' takes no option 'dt'"),
+    ],
+)
+def test_figures_command_bad_input(capsys, argv, message):
+    status, out, err = run(capsys, "figures", "--no-progress", *argv)
+    assert status == 2 and err.count("\n") == 1 and message in err
+
+
+def test_bad_figures_options_create_nothing(capsys, tmp_path):
+    target = tmp_path / "never-created"
+    status, _, _ = run(capsys, "figures", "--method", "exact", "--dt", "0.1", "--out", str(target))
+    assert status == 2 and not target.exists()
