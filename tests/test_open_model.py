@@ -211,3 +211,22 @@ def test_cli_observe_adds_columns(tmp_path):
     header, first, *_ = out.read_text().splitlines()
     assert header == "t,energy,fluctuation,concurrence,photon_number,battery_energy"
     assert abs(float(first.split(",")[4]) - 2.0) < EXPECT_ATOL
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(cells=1, charger_state="fock", photons=2, kappa=0.1),
+    dict(cells=3, alpha=0.6, zeta=0.4, gamma=0.1, dephasing=0.05, n_thermal=0.1),
+    dict(cells=2, charger_state="thermal", photons=0.4, charger_coupling="all", kappa=0.2),
+])
+def test_public_qutip_build_agrees_with_exact(kwargs):
+    from qbcircuit.interop import qutip_trajectory
+
+    params = BatteryParams(**kwargs)
+    traj = simulate(params, TIMES, method="exact")
+    energy, fluct, conc = qutip_trajectory(TIMES, params, levels=traj.levels)
+    assert np.max(np.abs(traj.energy - energy)) < ENERGY_ATOL
+    assert np.max(np.abs(traj.fluctuation - fluct)) < ENERGY_ATOL
+    if params.cells > 1:
+        assert np.max(np.abs(traj.concurrence - conc)) < CONCURRENCE_ATOL
+    else:
+        assert conc is None

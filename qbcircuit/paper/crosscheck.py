@@ -3,15 +3,15 @@
 * :func:`engine_deviations`: the largest deviation of energy, fluctuation and concurrence of a
   suite solved by one engine from the same suite solved by ``exact``, per panel.
 * :func:`qutip_suite` (optional: only when ``qutip`` is importable): the suite solved by the
-  independent QuTiP build of :mod:`qbcircuit.qutip_reference` (none of this package's model,
-  engines or observables).
+  QuTiP build of :mod:`qbcircuit.interop` (QuTiP's own operators, solver and observables: none
+  of this package's Pauli operators, engines or observables).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..qutip_reference import qutip_trajectory
+from ..interop import qutip_trajectory
 from .suite import PANELS
 
 QUANTITY_NAMES = ("energy", "fluctuation", "concurrence")

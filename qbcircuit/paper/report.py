@@ -306,7 +306,7 @@ def _checks_section(checks) -> str:
             "windows of the run; <code>trotter</code> at its default dt on a coarser grid of "
             "[0, 10] and on the curves its grid column names, because Aer circuits cost "
             "seconds per curve). QuTiP is an optional, independent build from QuTiP's own "
-            "operators (<code>qbcircuit.qutip_reference</code>), "
+            "operators (<code>qbcircuit.interop</code>), "
             "run only when QuTiP is installed, with the truncation <code>exact</code> used. "
             "The concurrence is the most sensitive column: it takes square roots of the "
             "eigenvalues of ρ(σ<sub>y</sub>⊗σ<sub>y</sub>)ρ*(σ<sub>y</sub>⊗σ<sub>y</sub>), so "

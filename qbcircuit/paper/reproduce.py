@@ -56,7 +56,7 @@ from .._io import OutputFile, check_folder, make_folder
 from .._machine import cpu_name
 from ..engines import resolve
 from ..params import BatteryParams
-from ..qutip_reference import qutip_available
+from ..interop import qutip_available
 from ..simulate import DEFAULT_METHOD, simulate_many
 from .checks import CLAIM_POINTS
 from .crosscheck import engine_deviations, qutip_suite
@@ -630,7 +630,7 @@ def _solver_of(tr) -> str:
 
 
 def _qutip_options() -> dict:
-    from ..qutip_reference import QUTIP_OPTIONS
+    from ..interop import QUTIP_OPTIONS
 
     return dict(QUTIP_OPTIONS)
 
