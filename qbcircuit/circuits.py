@@ -44,7 +44,13 @@ from qiskit.circuit.library import PauliEvolutionGate, StatePreparation, Unitary
 from qiskit.synthesis import LieTrotter, SuzukiTrotter
 
 from ._checks import check_dt, check_order
-from .channels import damping_probability, encoded_loss_kraus, transmissivity
+from .channels import (
+    damping_probability,
+    encoded_kraus,
+    encoded_loss_kraus,
+    lindblad_kraus,
+    transmissivity,
+)
 from .model import BatteryModel
 
 #: Step lengths equal to this relative precision share one gate (and one noise label).
@@ -260,20 +266,36 @@ def trotter_schedule(times, *, dt: float, order: int = 2, dissipative: bool = Tr
 
 
 def dissipation_specs(model: BatteryModel, h: float, index: int) -> list[NoiseSpec]:
-    """The channels of Eq. (2) over a step h (only those with a non-zero rate).
+    """The channels of the dissipator over a step h (only those with a non-zero rate).
 
-    Labels ``cell_decay_<index>`` (amplitude damping, one instance per cell) and
-    ``cavity_loss_<index>`` (bosonic loss on the cavity register).
+    Labels ``cell_decay_<index>`` (one instance per cell: amplitude damping for Eq. (2), the
+    exact one-cell channel with thermal pumping or dephasing) and ``cavity_loss_<index>``
+    (bosonic loss on the cavity register, or the exact thermal channel with ``n_thermal``).
     """
     p = model.params
     k = model.num_cavity_qubits
+    cells = tuple((q,) for q in model.cell_qubits)
     out = []
-    if p.gamma > 0:
-        out.append(NoiseSpec(f"cell_decay_{index}", "amplitude_damping",
-                             ((model.primary_qubit,), (model.secondary_qubit,)),
-                             param=damping_probability(p.gamma, h)))
+    if p.n_thermal == 0 and p.dephasing == 0:
+        if p.gamma > 0:
+            out.append(NoiseSpec(f"cell_decay_{index}", "amplitude_damping", cells,
+                                 param=damping_probability(p.gamma, h)))
+    elif p.gamma > 0 or p.dephasing > 0:
+        # one cell on one qubit, |0> = g: s- = |0><1|, s+ = |1><0|, sz = -Z
+        sm = np.array([[0.0, 1.0], [0.0, 0.0]], dtype=complex)
+        jumps = [np.sqrt(p.gamma * (p.n_thermal + 1)) * sm, np.sqrt(p.gamma * p.n_thermal) * sm.T,
+                 np.sqrt(p.dephasing) * np.diag([-1.0, 1.0]).astype(complex)]
+        out.append(NoiseSpec(f"cell_decay_{index}", "kraus", cells,
+                             kraus=tuple(lindblad_kraus(jumps, h))))
     if p.kappa > 0:
-        kraus = encoded_loss_kraus(model.encoding, transmissivity(p.kappa, h))
+        if p.n_thermal == 0:
+            kraus = encoded_loss_kraus(model.encoding, transmissivity(p.kappa, h))
+        else:
+            d = model.levels
+            a = np.diag(np.sqrt(np.arange(1, d, dtype=float)), 1).astype(complex)
+            jumps = [np.sqrt(p.kappa * (p.n_thermal + 1)) * a,
+                     np.sqrt(p.kappa * p.n_thermal) * a.conj().T]
+            kraus = encoded_kraus(model.encoding, lindblad_kraus(jumps, h))
         out.append(NoiseSpec(f"cavity_loss_{index}", "kraus", (tuple(range(k)),),
                              kraus=tuple(kraus)))
     return out

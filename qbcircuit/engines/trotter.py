@@ -159,7 +159,7 @@ def memory_estimate(model: BatteryModel, n_times: int) -> dict[str, int]:
     one = max(_op_bytes(model, "evolve"), _op_bytes(model, "dissipate"))
     segment = max(SEGMENT_BYTES, one)
     parts = {
-        "saved": int(n_times) * 16 * (4 * model.levels) ** 2,
+        "saved": int(n_times) * 16 * model.layout.code_dim ** 2,
         "simulator": 4 * 16 * 4**n + 3 * segment,
         "cache": min(CACHE_BYTES, 8 * one) + one,
         "baseline": BASELINE_BYTES,
@@ -461,7 +461,7 @@ def _run(model: BatteryModel, times, *, dt: float, order: int, path: str = "nati
     else:
         nm = None
     code = np.ix_(model.code_basis, model.code_basis)
-    rhos = np.empty((times.size, 4 * model.levels, 4 * model.levels), dtype=complex)
+    rhos = np.empty((times.size,) + (model.layout.code_dim,) * 2, dtype=complex)
     rho = None
     prep = transpile(state_preparation(model), sim, optimization_level=0)
 
