@@ -51,7 +51,7 @@ from .channels import (
     lindblad_kraus,
     transmissivity,
 )
-from .model import BatteryModel
+from .model import BatteryModel, channel_names, present_channels
 
 #: Step lengths equal to this relative precision share one gate (and one noise label).
 _STEP_DECIMALS = 12
@@ -268,36 +268,39 @@ def trotter_schedule(times, *, dt: float, order: int = 2, dissipative: bool = Tr
 def dissipation_specs(model: BatteryModel, h: float, index: int) -> list[NoiseSpec]:
     """The channels of the dissipator over a step h (only those with a non-zero rate).
 
-    Labels ``cell_decay_<index>`` (one instance per cell: amplitude damping for Eq. (2), the
-    exact one-cell channel with thermal pumping or dephasing) and ``cavity_loss_<index>``
-    (bosonic loss on the cavity register, or the exact thermal channel with ``n_thermal``).
+    One channel per subsystem, from the model's dissipator rows (``DISSIPATOR_TERMS``): label
+    ``cell_decay_<index>`` (one instance per cell: amplitude damping when decay is the cells'
+    only channel, as in Eq. (2), else the exact one-cell channel of all of them) and
+    ``cavity_loss_<index>`` (the bosonic loss channel when loss is the cavity's only channel,
+    else the exact channel of all of them) on the cavity register.
     """
     p = model.params
-    k = model.num_cavity_qubits
-    cells = tuple((q,) for q in model.cell_qubits)
+    rates = {t.name: t.coefficient for t in model.dissipator_terms if t.coefficient > 0}
+    by_site: dict[str, list] = {"cavity": [], "cell": []}
+    for name, ch in present_channels(p).items():
+        rate = rates.get(channel_names(name, model.cells)[0], 0.0)
+        if rate > 0:
+            by_site[ch.site].append((name, rate, ch.local))
     out = []
-    if p.n_thermal == 0 and p.dephasing == 0:
-        if p.gamma > 0:
-            out.append(NoiseSpec(f"cell_decay_{index}", "amplitude_damping", cells,
-                                 param=damping_probability(p.gamma, h)))
-    elif p.gamma > 0 or p.dephasing > 0:
-        # one cell on one qubit, |0> = g: s- = |0><1|, s+ = |1><0|, sz = -Z
-        sm = np.array([[0.0, 1.0], [0.0, 0.0]], dtype=complex)
-        jumps = [np.sqrt(p.gamma * (p.n_thermal + 1)) * sm, np.sqrt(p.gamma * p.n_thermal) * sm.T,
-                 np.sqrt(p.dephasing) * np.diag([-1.0, 1.0]).astype(complex)]
-        out.append(NoiseSpec(f"cell_decay_{index}", "kraus", cells,
-                             kraus=tuple(lindblad_kraus(jumps, h))))
-    if p.kappa > 0:
-        if p.n_thermal == 0:
-            kraus = encoded_loss_kraus(model.encoding, transmissivity(p.kappa, h))
-        else:
-            d = model.levels
-            a = np.diag(np.sqrt(np.arange(1, d, dtype=float)), 1).astype(complex)
-            jumps = [np.sqrt(p.kappa * (p.n_thermal + 1)) * a,
-                     np.sqrt(p.kappa * p.n_thermal) * a.conj().T]
-            kraus = encoded_kraus(model.encoding, lindblad_kraus(jumps, h))
-        out.append(NoiseSpec(f"cavity_loss_{index}", "kraus", (tuple(range(k)),),
-                             kraus=tuple(kraus)))
+    cell = by_site["cell"]
+    if [n for n, _, _ in cell] == ["decay"]:
+        out.append(NoiseSpec(f"cell_decay_{index}", "amplitude_damping",
+                             tuple((q,) for q in model.cell_qubits),
+                             param=damping_probability(cell[0][1], h)))
+    elif cell:  # the cell's qubit has |0> = g: the (g, e) matrices act on it as they are
+        kraus = lindblad_kraus([np.sqrt(r) * np.asarray(m) for _, r, m in cell], h)
+        out.append(NoiseSpec(f"cell_decay_{index}", "kraus",
+                             tuple((q,) for q in model.cell_qubits), kraus=tuple(kraus)))
+    cavity = by_site["cavity"]
+    if [n for n, _, _ in cavity] == ["cavity_loss"]:
+        kraus = encoded_loss_kraus(model.encoding, transmissivity(cavity[0][1], h))
+    elif cavity:
+        a = np.diag(np.sqrt(np.arange(1, model.levels, dtype=float)), 1).astype(complex)
+        kraus = encoded_kraus(model.encoding,
+                              lindblad_kraus([np.sqrt(r) * f(a) for _, r, f in cavity], h))
+    if cavity:
+        out.append(NoiseSpec(f"cavity_loss_{index}", "kraus",
+                             (tuple(range(model.num_cavity_qubits)),), kraus=tuple(kraus)))
     return out
 
 

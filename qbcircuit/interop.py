@@ -26,6 +26,7 @@ import numpy as np
 
 from . import _optional
 from .layout import Layout
+from .model import present_channels
 from .params import BatteryParams
 
 #: Tolerances of a QuTiP cross-check solve (its own error is then far below our engines' 1e-7).
@@ -63,7 +64,8 @@ def qutip_model(params: BatteryParams, *, levels: int | None = None):
 
     collapse operators :math:`\sqrt{\kappa(\bar n+1)}a`, :math:`\sqrt{\kappa\bar n}a^\dagger`,
     :math:`\sqrt{\gamma(\bar n+1)}\sigma_-^{(j)}`, :math:`\sqrt{\gamma\bar n}\sigma_+^{(j)}`,
-    :math:`\sqrt{\gamma_\phi}\sigma_z^{(j)}` (non-zero rates only), and the initial state
+    :math:`\sqrt{\gamma_\phi}\sigma_z^{(j)}` (non-zero rates only; the rows of
+    ``qbcircuit.model.DISSIPATOR_TERMS``, each on its subsystem), and the initial state
     (a ket for a coherent or Fock charger, a density matrix for a thermal one), each
     truncated to ``levels`` (default ``params.levels``) and renormalised.
 
@@ -98,11 +100,17 @@ def qutip_model(params: BatteryParams, *, levels: int | None = None):
         else:
             H += 0.5 * p.g * ((1 + p.zeta) * sx[j] * sx[j + 1]
                               + (1 - p.zeta) * sy[j] * sy[j + 1])
-    nth = p.n_thermal
-    rated = [(p.kappa * (nth + 1), a), (p.kappa * nth, a.dag())]
-    for s, z in zip(sm, sz, strict=True):
-        rated += [(p.gamma * (nth + 1), s), (p.gamma * nth, s.dag()), (p.dephasing, z)]
-    c_ops = [np.sqrt(rate) * op for rate, op in rated if rate > 0]
+    # the channels of the model's dissipator table, each on its subsystem in QuTiP's operators
+    a_fock = qt.destroy(d).full()
+    c_ops = []
+    for ch in present_channels(p).values():
+        rate = ch.rate(p)
+        if rate <= 0:
+            continue
+        if ch.site == "cavity":
+            c_ops.append(np.sqrt(rate) * embed(qt.Qobj(ch.local(a_fock)), 0))
+        else:  # (|g>, |e>) = (basis(2, 0), basis(2, 1)): the local matrix as it is
+            c_ops += [np.sqrt(rate) * embed(qt.Qobj(ch.local), j) for j in range(1, N + 1)]
     cells = [qt.basis(2, int(ch == "e")) for ch in p.initial_cells]
     if p.charger_state == "coherent":  # truncated analytic amplitudes, renormalised
         charger = qt.coherent(d, p.alpha, method="analytic").unit()

@@ -20,6 +20,7 @@ ordered cells-major (index ``c * d + n`` with ``c = sum_j b_j 2^(j-1)``, b_j cel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
@@ -29,7 +30,7 @@ from qiskit.quantum_info import SparsePauliOp, Statevector
 
 from ._checks import ParameterError, check_int
 from .encodings import MAX_DENSE_QUBITS, Encoding, code_space_matrix
-from .layout import Layout
+from .layout import SIGMA_MINUS, SIGMA_PLUS, SIGMA_Z, Layout
 from .params import MAX_FOCK, BatteryParams
 
 # One-cell operators as Pauli sums on the cell's qubit (|0> = |g>).
@@ -93,22 +94,55 @@ HAMILTONIAN_TERMS = {
     "xx": (False, lambda p: _xy(p, +1), lambda p: p.cells > 1),
     "yy": (False, lambda p: _xy(p, -1), lambda p: p.cells > 1),
 }
-#: Eq. (2) and its generalisations channel by channel: name -> (rate of the parameters, whether
-#: the channel is present). ``PER_CELL`` channels act on each cell j separately, as
-#: ``<name>_<j>`` (D[s-(1)] + D[s-(2)], not D[s-(1) + s-(2)]). A new bath adds a row here.
+class Channel(NamedTuple):
+    """One row of the dissipator: sum over its operators of rate D[O].
+
+    Attributes:
+        rate: the rate as a function of the parameters.
+        present: whether the channel exists for these parameters (``None``: always).
+        site: ``"cavity"`` (one operator) or ``"cell"`` (one operator per cell j, named
+            ``<name>_<j>``: D[s-(1)] + D[s-(2)], not D[s-(1) + s-(2)]).
+        local: the operator on its subsystem: for the cavity a function of the annihilation
+            operator ``a`` (a ``SparsePauliOp`` or a Fock-basis matrix, using only
+            ``conjugate``, ``transpose`` and products); for a cell a 2x2 matrix in the basis
+            (|g>, |e>).
+    """
+
+    rate: Callable
+    present: Callable | None
+    site: str
+    local: object
+
+
+def _dagger(a):
+    return a.conjugate().transpose()
+
+
+#: Eq. (2) and its generalisations channel by channel (see :class:`Channel`). A new bath is a
+#: row here (and a field of BatteryParams): the model, the engines' channels and the QuTiP
+#: build read it.
 DISSIPATOR_TERMS = {
-    "cavity_loss": (lambda p: p.kappa * (p.n_thermal + 1), None),
-    "cavity_gain": (lambda p: p.kappa * p.n_thermal, lambda p: p.n_thermal > 0),
-    "decay": (lambda p: p.gamma * (p.n_thermal + 1), None),
-    "excitation": (lambda p: p.gamma * p.n_thermal, lambda p: p.n_thermal > 0),
-    "dephasing": (lambda p: p.dephasing, lambda p: p.dephasing > 0),
+    "cavity_loss": Channel(lambda p: p.kappa * (p.n_thermal + 1), None, "cavity", lambda a: a),
+    "cavity_gain": Channel(lambda p: p.kappa * p.n_thermal, lambda p: p.n_thermal > 0,
+                           "cavity", _dagger),
+    "decay": Channel(lambda p: p.gamma * (p.n_thermal + 1), None, "cell", SIGMA_MINUS),
+    "excitation": Channel(lambda p: p.gamma * p.n_thermal, lambda p: p.n_thermal > 0, "cell",
+                          SIGMA_PLUS),
+    "dephasing": Channel(lambda p: p.dephasing, lambda p: p.dephasing > 0, "cell", SIGMA_Z),
 }
-PER_CELL = ("decay", "excitation", "dephasing")
 
 
 def channel_names(name: str, cells: int) -> list[str]:
     """The operators of one dissipator row: ``[name]`` or ``[name_1, ..., name_N]``."""
-    return [f"{name}_{j}" for j in range(1, cells + 1)] if name in PER_CELL else [name]
+    if DISSIPATOR_TERMS[name].site == "cell":
+        return [f"{name}_{j}" for j in range(1, cells + 1)]
+    return [name]
+
+
+def present_channels(params) -> dict[str, Channel]:
+    """The dissipator rows present for ``params`` (rates may still be zero)."""
+    return {name: ch for name, ch in DISSIPATOR_TERMS.items()
+            if ch.present is None or ch.present(params)}
 
 
 class _Structure:
@@ -145,8 +179,6 @@ class _Structure:
             "number": self.photon_number,
             "sigma_z": SparsePauliOp.sum(self.sigma_z).simplify(),
             "jaynes_cummings": _real_coefficients(jc[0]),
-            "cavity_loss": self.annihilation,
-            "cavity_gain": self.annihilation.adjoint(),
         }
         if cells > 1:
             self.operators.update({
@@ -154,10 +186,15 @@ class _Structure:
                 "xx": SparsePauliOp.sum([bond("XX", q) for q in bonds]).simplify(),
                 "yy": SparsePauliOp.sum([bond("YY", q) for q in bonds]).simplify(),
             })
-        for q in qubits:
-            self.operators[f"decay_{q + 1}"] = self.sigma_minus[q]
-            self.operators[f"excitation_{q + 1}"] = self.sigma_plus[q]
-            self.operators[f"dephasing_{q + 1}"] = self.sigma_z[q]
+        for name, ch in DISSIPATOR_TERMS.items():
+            if ch.site == "cavity":
+                self.operators[name] = id_cells.tensor(ch.local(a)).simplify(atol=1e-14)
+                continue
+            local = SparsePauliOp.from_operator(ch.local).simplify(atol=1e-14)
+            terms = [(label.to_label(), c) for label, c in zip(local.paulis, local.coeffs,
+                                                                 strict=True)]
+            for q in qubits:
+                self.operators[f"{name}_{q + 1}"] = site(terms, q)
         cav = self.encoding.code_indices()
         cell_states = np.arange(1 << cells, dtype=np.int64) << k
         self.code_basis = (cell_states[:, None] + cav[None, :]).ravel()
@@ -306,9 +343,8 @@ class BatteryModel:
         for the paper's model, ``cavity_loss``, ``decay_1``, ``decay_2``.
         """
         ops, p = self._structure.operators, self.params
-        return [Term(channel, float(rate(p)), ops[channel])
-                for name, (rate, present) in DISSIPATOR_TERMS.items()
-                if present is None or present(p)
+        return [Term(channel, float(ch.rate(p)), ops[channel])
+                for name, ch in present_channels(p).items()
                 for channel in channel_names(name, self.cells)]
 
     @property

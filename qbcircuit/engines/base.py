@@ -18,6 +18,15 @@ from ..model import BatteryModel
 from ..states import EvolvedStates
 
 
+def dissipation_scale(model: BatteryModel) -> float:
+    """sum_k ||C_k^dag C_k||_inf over the collapse operators (for the engines' cost estimates).
+
+    The loss rates' share of the spread of the generator: kappa (d - 1) for the cavity loss,
+    gamma per decaying cell, and so on for every channel the model has.
+    """
+    return float(sum(abs(C.conj().T @ C).sum(axis=1).max() for C in model.collapse_matrices))
+
+
 @dataclass(frozen=True)
 class Cost:
     """What a run is estimated to need before it starts.
@@ -76,7 +85,7 @@ class Engine:
 
     def cost(self, model: BatteryModel, times: np.ndarray) -> Cost:
         """Estimated memory and work of :meth:`evolve` (default: the saved states only)."""
-        dim = 4 * model.levels
+        dim = model.layout.code_dim
         per_time = dim * dim if not model.params.is_closed else dim
         return Cost(bytes=int(3 * 16 * len(times) * per_time + 16 * dim * dim * 4), steps=1.0,
                     unit="solves", seconds_per_step=0.0)

@@ -35,7 +35,7 @@ from .. import _optional
 from .._checks import ParameterError, SolverError, check_choice, check_real
 from ..model import BatteryModel, structure_matrices
 from ..states import EvolvedStates
-from .base import Cost, Engine
+from .base import Cost, Engine, dissipation_scale
 
 #: Defaults that keep energy, fluctuation and concurrence within 1e-6 of the exact engine on
 #: the paper suite (benchmarks/paper_suite.py). The concurrence of a nearly pure two-cell state
@@ -240,8 +240,7 @@ class Dynamics(Engine):
         radius = np.max(np.bincount(H.row[off], np.abs(H.data[off]), minlength=H.shape[0]),
                         initial=0.0)
         p = model.params
-        rates = (p.kappa * (2 * p.n_thermal + 1) * model.levels
-                 + model.cells * (p.gamma * (2 * p.n_thermal + 1) + 4 * p.dephasing))
+        rates = dissipation_scale(model)
         steps = 3.0 * float(times[-1]) * (detuning + radius + rates) + 20
         dim = model.layout.code_dim
         if p.is_closed:

@@ -132,7 +132,7 @@ except ImportError:  # pragma: no cover
 
 from ..model import BatteryModel
 from ..states import EvolvedStates
-from .base import Cost, Engine
+from .base import Cost, Engine, dissipation_scale
 
 #: Truncation tolerance of one chunk's expansion (relative, Frobenius norm).
 CHUNK_TOL = 1e-15
@@ -787,9 +787,7 @@ class Exact(Engine):
         off = H.row != H.col
         radius = np.max(np.bincount(H.row[off], np.abs(H.data[off]), minlength=dim),
                         initial=0.0)
-        rates = (p.kappa * (2 * p.n_thermal + 1) * model.levels
-                 + model.cells * (p.gamma * (2 * p.n_thermal + 1) + 4 * p.dephasing))
-        spread = 2 * radius + abs(p.delta) * model.levels + rates
+        spread = 2 * radius + abs(p.delta) * model.levels + dissipation_scale(model)
         steps = float(times[-1]) * spread + 30
         coords = dim * dim
         return Cost(bytes=int(8 * coords * (times.size + 100)), steps=steps,

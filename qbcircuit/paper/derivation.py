@@ -138,10 +138,10 @@ def _terms(variant: str | None, n0: int):
     for name, (_, coefficient, present) in HAMILTONIAN_TERMS.items():
         if present is None or present(ns):
             out.append((sp.sympify(coefficient(ns)), "H", model.term_matrix(name).toarray()))
-    for name, (rate, present) in DISSIPATOR_TERMS.items():
-        if present is None or present(ns):
+    for name, ch in DISSIPATOR_TERMS.items():
+        if ch.present is None or ch.present(ns):
             for channel in channel_names(name, ns.cells):
-                out.append((sp.sympify(rate(ns)), "D", model.term_matrix(channel).toarray()))
+                out.append((sp.sympify(ch.rate(ns)), "D", model.term_matrix(channel).toarray()))
     return out, model.levels
 
 
