@@ -37,6 +37,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 import time
 import warnings
 import zlib
@@ -511,7 +512,30 @@ class SweepResult:
             ax.set_title(describe(m), fontsize=8)
         for ax in axs.ravel()[len(metrics):]:
             ax.set_visible(False)
+        fixed = self.fixed_parameters().replace(" = ", "\N{NO-BREAK SPACE}=\N{NO-BREAK SPACE}")
+        fig.suptitle(textwrap.fill(f"fixed: {fixed}; {self.method}", width=int(60 * ncols)),
+                     fontsize=8)
         return fig
+
+    def fixed_parameters(self) -> str:
+        """The parameters that do not vary, as ``name = value, ...`` (a plot's title).
+
+        >>> text = SweepResult(BatteryParams(alpha=2), {"g": np.array([1.0])}, {},
+        ...                    np.array([0.0]), "exact").fixed_parameters()
+        >>> "alpha = 2" in text.split(", "), "g = 1" in text.split(", ")
+        (True, False)
+        """
+        parts = []
+        for name in BatteryParams.fields():
+            if name in self.axes:
+                continue
+            v = _value(getattr(self.base, name))
+            if isinstance(v, complex) and v.imag == 0:
+                v = v.real
+            text = ("auto" if v is None else v if isinstance(v, str)
+                    else f"{v:g}" if isinstance(v, float | int) else str(v).strip("()"))
+            parts.append(f"{name} = {text}")
+        return ", ".join(parts)
 
 
 def check_plottable(names: Sequence[str]) -> None:
