@@ -187,8 +187,10 @@ class Curves:
     Args:
         omega_q: the qubit frequency.
         variant: a name in ``VARIANTS`` or None (Eq. (1)).
-        points, parametric_points: samples in [0, 10] and [0, 1.3].
-        method, options: engine and its options (:func:`qbcircuit.simulate_many`).
+        points: samples in [0, 10].
+        parametric_points: samples in [0, 1.3].
+        method: the engine (:func:`qbcircuit.simulate_many`).
+        options: its options.
         base: the omega_q = 1 curves to share.
         slots: slot -> parameters (default ``SLOTS``; tests swap them to force a verdict).
     """
