@@ -34,8 +34,6 @@ largest at E = 1/2; and the concurrence obeys C <= 2 Sigma/omega_q. Both decide 
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.signal import find_peaks
 
+from ._io import csv_text
 from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW
 from .params import VARIANTS, BatteryParams
 from .simulate import simulate_many
@@ -1570,17 +1569,15 @@ def claims_csv_text(claims, variant_claims=None) -> str:
         name = next((c.variant for c in variant_claims if c.variant), "variant")
         head.append(f"verdict ({name})")
         other = {c.id: c.verdict for c in variant_claims}
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(head)
+    rows = []
     for c in claims:
         nums = ";".join(f"{k}={_num(v)}" for k, v in c.numbers.items())
         row = [c.id, c.figure, c.panel, c.quote, c.quantity, nums, c.verdict,
                *[c.by_omega_q.get(om, "") for om in omegas], c.note]
         if variant_claims is not None:
             row.append(other.get(c.id, ""))
-        w.writerow(row)
-    return buf.getvalue()
+        rows.append(row)
+    return csv_text(head, rows)
 
 
 def claims_markdown(claims, group_by_verdict: bool = True, max_numbers: int = 6) -> str:

@@ -307,8 +307,9 @@ def _sweep_axes(args, fixed):
 
 
 def _run_sweep(args) -> int:
+    from ._io import format_duration
     from .figures import figure_bytes
-    from .sweep import check_grid, check_plottable, check_size, format_seconds, sweep
+    from .sweep import check_grid, check_plottable, check_size, sweep
 
     fixed = {}
     for text in args.set:
@@ -337,7 +338,7 @@ def _run_sweep(args) -> int:
         simulate(first, times, method=args.method, **options)
         seconds = (time.perf_counter() - t0) * math.prod(sizes.values())
         seconds /= jobs or os.cpu_count() or 1
-        check_size(sizes, f" (about {format_seconds(seconds)} at the first point's speed)")
+        check_size(sizes, f" (about {format_duration(seconds)} at the first point's speed)")
     axes = {name: make() for _, name, _, _, make in specs}
     labels = {name: label for label, name, _, _, _ in specs}
     if args.plot is not None:

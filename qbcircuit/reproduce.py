@@ -29,10 +29,8 @@ half-written file under a final name. The folder is checked before the work and 
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import inspect
-import io
 import json
 import os
 import platform
@@ -47,7 +45,7 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from ._checks import ParameterError
-from ._io import OutputFile, check_folder, make_folder
+from ._io import OutputFile, check_folder, csv_text, make_folder
 from ._machine import cpu_name
 from .crosscheck import (
     engine_deviations,
@@ -192,21 +190,19 @@ def _varied(panel: str, p: BatteryParams) -> tuple[str, object]:
 
 def figure_csv_text(suite: SuiteResult, parametric: bool) -> str:
     """The tidy CSV of one figure's curves (``CSV_COLUMNS``), floats as their shortest repr."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
     trajs = suite.parametric if parametric else suite.main
     model = suite.variant or "Eq. (1)"
-    for entry, tr in zip(suite.entries, trajs, strict=True):
-        name, value = _varied(entry.panel, entry.params)
-        value = repr(float(value)) if isinstance(value, float | int) else value
-        zeta = repr(float(entry.params.zeta))
-        omega_q = repr(float(entry.params.omega_q))
-        for row in zip(tr.params.lam * tr.times, tr.energy, tr.fluctuation, tr.concurrence,
-                       strict=True):
-            t, e, s, c = (repr(float(x)) for x in row)
-            writer.writerow((entry.panel, name, value, zeta, t, e, s, c, omega_q, model))
-    return buf.getvalue()
+
+    def rows():
+        for entry, tr in zip(suite.entries, trajs, strict=True):
+            name, value = _varied(entry.panel, entry.params)
+            value = float(value) if isinstance(value, float | int) else value
+            zeta, omega_q = float(entry.params.zeta), float(entry.params.omega_q)
+            for t, e, s, c in zip(tr.params.lam * tr.times, tr.energy, tr.fluctuation,
+                                  tr.concurrence, strict=True):
+                yield entry.panel, name, value, zeta, t, e, s, c, omega_q, model
+
+    return csv_text(CSV_COLUMNS, rows())
 
 
 def _trajectory_records(suite: SuiteResult) -> list[dict]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import ParameterError
-from ._io import atomic_write_text
+from ._io import atomic_write_text, csv_text
 from .params import BatteryParams
 
 CSV_HEADER = "t,energy,fluctuation,concurrence"
@@ -102,9 +102,7 @@ class Trajectory:
     def to_csv_text(self) -> str:
         """The CSV text: header ``t,energy,fluctuation,concurrence`` and one row per time."""
         data = np.column_stack([self.times, self.energy, self.fluctuation, self.concurrence])
-        # repr() of a float is the shortest text that reads back to the same number.
-        rows = (",".join(repr(float(v)) for v in row) for row in data)
-        return "\n".join([CSV_HEADER, *rows]) + "\n"
+        return csv_text(CSV_HEADER.split(","), data)
 
     def to_csv(self, path) -> None:
         """Write :meth:`to_csv_text` to ``path`` atomically (temporary file, then rename)."""
