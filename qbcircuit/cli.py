@@ -24,7 +24,7 @@ from ._checks import ParameterError
 from ._io import OutputFile, check_folder, make_folder
 from .engines import METHODS, option_fields, resolve
 from .metrics import QUANTITIES, REDUCERS
-from .params import ENCODINGS, MAX_FOCK, BatteryParams, QbcircuitWarning
+from .params import ENCODINGS, MAX_FOCK, VARIANTS, BatteryParams, QbcircuitWarning
 from .simulate import simulate
 from .sweep import AXES as SWEEP_AXES
 from .sweep import CHOICE_AXES as SWEEP_CHOICES
@@ -150,8 +150,8 @@ def _add_figure_options(p: argparse.ArgumentParser) -> None:
     _add_method(p)
     p.add_argument("--omega-q", type=float, default=1.0,
                    help="qubit frequency (default 1; the paper never states it)")
-    p.add_argument("--variant", default=None,
-                   help="a named model variant instead of Eq. (1), e.g. tavis-cummings")
+    p.add_argument("--variant", default=None,  # checked, with the names, by compute_suite
+                   help=f"a named model variant instead of Eq. (1): {', '.join(VARIANTS)}")
     p.add_argument("--format", action="extend", type=_format_list, default=None,
                    help="figure formats png, pdf, svg: comma-separated or repeated "
                         f"(default {','.join(DEFAULT_FORMATS)})")

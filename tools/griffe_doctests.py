@@ -8,13 +8,16 @@ know; as they are loaded, each docstring is rewritten:
 * ``:func:`x```, ``:class:`x``` and the other roles become code (``x``);
 * a top-level block of ``>>>`` examples (they run as doctests) becomes a ``pycon`` code block,
   up to the next blank line (else its output lines read as text, ``['a']`` even as a link).
+
+And a dataclass field declared through a helper, ``alpha: complex = _field(1.0, "help")``, shows
+its default (``1.0``), not the helper call.
 """
 
 from __future__ import annotations
 
 import re
 
-from griffe import Extension
+from griffe import ExprCall, Extension
 from latex2mathml.converter import convert
 
 _MATH_ROLE = re.compile(r":math:`([^`]+)`")
@@ -74,5 +77,9 @@ class DoctestFences(Extension):
     """Rewrite every docstring as it is loaded (see the module docstring)."""
 
     def on_instance(self, *, obj, **kwargs) -> None:  # noqa: D102
+        value = getattr(obj, "value", None) if obj.is_attribute else None
+        if (isinstance(value, ExprCall) and str(value.function).lstrip("_") == "field"
+                and value.arguments and not str(value.arguments[0]).startswith(("default", "*"))):
+            obj.value = value.arguments[0]  # _field(default, help, ...): the default
         if obj.docstring is not None:
             obj.docstring.value = markdown_docstring(obj.docstring.value)
