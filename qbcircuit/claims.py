@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.signal import find_peaks
 
-from ._io import csv_text
+from qbcircuit._io import csv_text  # absolute: this module moves to qbcircuit/paper/
+
 from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW
 from .params import VARIANTS, BatteryParams
 from .simulate import simulate_many

@@ -40,7 +40,8 @@ from types import SimpleNamespace
 import numpy as np
 import sympy as sp
 
-from ._io import csv_text
+from qbcircuit._io import csv_text  # absolute: this module moves to qbcircuit/paper/
+
 from .model import DISSIPATOR_TERMS, HAMILTONIAN_TERMS, BatteryModel, cell_index
 from .params import VARIANTS, BatteryParams
 
