@@ -435,7 +435,8 @@ def _run_reproduce(args) -> int:
     result = reproduce(args.out, method=args.method, points=args.points,
                        parametric_points=args.parametric_points, omega_q=args.omega_q,
                        formats=args.format or DEFAULT_FORMATS, variant=args.variant,
-                       progress=_progress(args), **_engine_options(args))
+                       # None: reproduce draws its bar only on a terminal itself
+                       progress=False if args.no_progress else None, **_engine_options(args))
     print(result.summary)
     return 0
 
