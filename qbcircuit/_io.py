@@ -17,6 +17,7 @@ Every failure is a :class:`~qbcircuit._checks.ParameterError` naming the path an
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import stat
@@ -24,7 +25,59 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from ._checks import ParameterError
+
+#: Durations of a day and more are written in days (``26:40:00`` is harder to read).
+_DAY = 86400.0
+
+
+def _cell(value) -> str:
+    """A CSV cell: numbers as the shortest text that reads back to the same value."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | str):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, complex):
+        return repr(value.real) if value.imag == 0 else repr(value).strip("()")
+    return str(value)
+
+
+def csv_text(header, rows) -> str:
+    """The one CSV writer of the package: ``csv`` quoting, newline line ends, exact numbers.
+
+    Floats are written as their ``repr`` (the shortest text that reads back to the same
+    float), complex numbers as ``1+0.5j``, ``None`` as an empty cell.
+
+    >>> print(csv_text(["t", "x", "note"], [(0.1, 1 + 0.5j, "a, b"), (np.float64(2), 3, None)]))
+    t,x,note
+    0.1,1+0.5j,"a, b"
+    2.0,3,
+    <BLANKLINE>
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return buf.getvalue()
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as the progress bars write it (``tqdm.format_interval``), days in days.
+
+    >>> format_duration(42), format_duration(210), format_duration(7500), format_duration(4e5)
+    ('00:42', '03:30', '2:05:00', '4.6 days')
+    """
+    from tqdm import tqdm
+
+    if seconds >= _DAY:
+        return f"{seconds / _DAY:.1f} days"
+    return tqdm.format_interval(seconds)
 
 #: The path that means standard output.
 STDOUT = "-"

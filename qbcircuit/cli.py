@@ -19,20 +19,42 @@ from pathlib import Path
 
 import numpy as np
 
+from . import __version__
 from ._checks import ParameterError
 from ._io import OutputFile, check_folder, make_folder
 from .engines import METHODS, option_fields, resolve
 from .metrics import QUANTITIES, REDUCERS
-from .params import ENCODINGS, MAX_FOCK, BatteryParams, QbcircuitWarning
+from .params import ENCODINGS, MAX_FOCK, VARIANTS, BatteryParams, QbcircuitWarning
 from .simulate import DEFAULT_METHOD, STATE_OBSERVABLES, simulate
 from .sweep import AXES as SWEEP_AXES
 from .sweep import CHOICE_AXES as SWEEP_CHOICES
 from .sweep import DEFAULT_METHOD as SWEEP_METHOD
 from .sweep import MAX_POINTS as SWEEP_MAX_POINTS
 
+DESCRIPTION = """\
+Emulate a two-qubit quantum battery with Qiskit: a cavity charger in a coherent state charges a
+primary cell (Jaynes-Cummings), which passes energy to a secondary cell (anisotropic XY
+coupling), with Lindblad losses. Reproduces the figures and claims of the paper, solves single
+trajectories, sweeps parameter grids and prints the hardware cost of the Trotter circuits."""
+
+EPILOG = """\
+examples:
+  qbcircuit reproduce --out results      Figures 2-6, data, claims and results/report.html
+  qbcircuit simulate --alpha 2 --zeta 1  one trajectory as CSV on standard output
+  qbcircuit sweep --vary g=0.1:3:32 --plot g.png
+  qbcircuit COMMAND --help               the options of one command"""
+
 #: Most output times of one trajectory on the command line (10^7 times are 80 MB of times and
 #: 2.6 GB of two-cell states before any solve).
 MAX_POINTS = 10**6
+
+#: Figure formats of ``figures`` and ``reproduce`` when --format is not given.
+DEFAULT_FORMATS = ("png", "pdf")
+
+#: A value that starts with '-' but is a number: argparse by itself reads only -1 and -1.5 as
+#: numbers; -1e-3, -1.5e2, -1j, -1-1j, -inf and -nan are values too (no option of ours starts
+#: with a digit, '.', 'inf', 'nan' or 'j').
+_NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d|inf|nan|j)", re.IGNORECASE)
 
 #: Engine options, generated from the engines' option objects: name -> (field, methods).
 ENGINE_OPTIONS = option_fields()
@@ -42,14 +64,24 @@ class _UsageError(Exception):
     pass
 
 
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # argparse reads only -1 and -1.5 as negative numbers; -1e-3, -1.5e2, -1j, -inf and
-        # -nan are values too (no option of ours starts with a digit, '.', 'inf' or 'nan')
-        self._negative_number_matcher = re.compile(
-            r"^-(\d|\.\d|inf|nan|j)", re.IGNORECASE)
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """``--delta -1e-3`` as ``--delta=-1e-3``, a value argparse would take for an option.
 
+    The ``--name=value`` form is the one argparse documents for values that start with '-'
+    (instead of overriding its private number pattern).
+    """
+    out: list[str] = []
+    for arg in argv:
+        prev = out[-1] if out else ""
+        if (_NEGATIVE_VALUE.match(arg) and prev.startswith("--") and "=" not in prev
+                and prev != "--"):
+            out[-1] = f"{prev}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, no usage block
         raise _UsageError(message)
 
@@ -77,13 +109,61 @@ _READERS = {"complex": _complex, "float": float, "int | None": _fock, "str": str
             "float | None": float, "str | None": str}
 
 
-def _add_model_options(p: argparse.ArgumentParser) -> None:
-    """One flag per BatteryParams field (``--omega-q`` for ``omega_q``), help from its metadata."""
+def _add_model_options(p: argparse.ArgumentParser, **overrides) -> None:
+    """One flag per BatteryParams field (``--omega-q`` for ``omega_q``), help from its metadata.
+
+    ``overrides``: field name -> dict of ``add_argument`` keywords that replace the generated
+    ones for this command (a different default, ``required``, or the help that says so).
+    """
     for name, f in BatteryParams.fields().items():
         choices = f.metadata.get("choices")
         help_text = f.metadata["help"] + ("" if f.default is None else f" (default {f.default})")
-        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=_READERS[f.type],
-                       default=f.default, choices=choices, help=help_text)
+        kwargs = {"dest": name, "type": _READERS[f.type], "default": f.default,
+                  "choices": choices, "help": help_text} | overrides.get(name, {})
+        p.add_argument(f"--{name.replace('_', '-')}", **kwargs)
+
+
+def _add_method(p: argparse.ArgumentParser, default=DEFAULT_METHOD,
+                why: str = "qiskit-dynamics, the package's main engine") -> None:
+    """``--method`` with its help; every solving command names its default and why."""
+    p.add_argument("--method", choices=tuple(METHODS), default=default,
+                   help=f"engine: {', '.join(METHODS)} (default {default}: {why}; exact is "
+                        "the reference the others are tested against)")
+
+
+def _format_list(text: str) -> list[str]:
+    from .paper.reproduce import _check_formats  # the one reader of a format list
+
+    try:
+        return list(_check_formats(text))
+    except ParameterError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _add_figure_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``figures`` and ``reproduce``, with the same meaning and defaults."""
+    p.add_argument("--points", type=int, default=501, help="times in [0, 10] (default 501)")
+    p.add_argument("--parametric-points", type=int, default=261,
+                   help="times in [0, 1.3] for Figures 5-6 (default 261)")
+    _add_method(p)
+    p.add_argument("--omega-q", type=float, default=1.0,
+                   help="qubit frequency (default 1; the paper never states it)")
+    p.add_argument("--variant", default=None,  # checked, with the names, by compute_suite
+                   help=f"a named model variant instead of Eq. (1): {', '.join(VARIANTS)}")
+    p.add_argument("--format", action="extend", type=_format_list, default=None,
+                   help="figure formats png, pdf, svg: comma-separated or repeated "
+                        f"(default {','.join(DEFAULT_FORMATS)})")
+    _add_progress(p)
+
+
+def _add_progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (a bar is drawn only when standard error is a terminal)")
+
+
+def _progress(args) -> bool:
+    """A progress bar only on a terminal: its carriage-return redraws would litter logs."""
+    return not args.no_progress and sys.stderr.isatty()
 
 
 def _params(args) -> BatteryParams:
@@ -92,15 +172,18 @@ def _params(args) -> BatteryParams:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``qbcircuit`` argument parser."""
-    parser = _Parser(prog="qbcircuit", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = _Parser(prog="qbcircuit", description=DESCRIPTION, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND",
+                                parser_class=_Parser)
 
     p = sub.add_parser("simulate", help="one trajectory as CSV: t,energy,fluctuation,concurrence")
     _add_model_options(p)
     p.add_argument("--t-max", type=float, default=10.0, help="last time (default 10)")
     p.add_argument("--points", type=int, default=501,
                    help="number of times from 0 to t-max inclusive (default 501)")
-    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
+    _add_method(p)
     p.add_argument("--observe", action="append", default=[], metavar="NAME",
                    choices=(*QUANTITIES, *STATE_OBSERVABLES),
                    help="add a column: a quantity (e.g. photon_number, battery_energy, "
@@ -112,39 +195,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("circuit-stats",
                        help="hardware cost of one Trotter step per encoding (a table)")
-    _add_model_options(p)
-    # the step does not depend on alpha (0 fits any --fock); no --encoding: every encoding
-    p.set_defaults(alpha=0.0, encoding=None)
-    p.add_argument("--order", type=int, default=2, help="product-formula order (1, 2)")
+    # the step does not depend on alpha (0 fits any --fock)
+    _add_model_options(
+        p,
+        fock={"required": True, "help": "number of cavity Fock levels (required)"},
+        alpha={"default": 0.0, "help": "coherent amplitude of the charger (default 0: one "
+                                        "Trotter step does not depend on it)"},
+        encoding={"default": None, "help": "one encoding's row (default: every encoding)"},
+    )
+    p.add_argument("--order", type=int, default=2, help="product-formula order, 1 or 2 (default 2)")
 
     p = sub.add_parser("reproduce", help="the main job: Figures 2-6, their data (CSV), run.json, "
                        "the paper's claims decided (claims.csv) and report.html")
     p.add_argument("--out", default="results", help="output folder (created; default: results)")
-    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
-    p.add_argument("--points", type=int, default=501, help="times in [0, 10] (default 501)")
-    p.add_argument("--parametric-points", type=int, default=261,
-                   help="times in [0, 1.3] for Figures 5-6 (default 261)")
-    p.add_argument("--omega-q", type=float, default=1.0,
-                   help="qubit frequency (default 1; the paper never states it)")
-    p.add_argument("--format", action="append", default=None,
-                   help="figure format png, pdf or svg; repeatable or comma-separated "
-                        "(default: png,pdf)")
-    p.add_argument("--variant", default=None,
-                   help="a named model variant instead of Eq. (1), e.g. tavis-cummings")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_figure_options(p)
     _add_engine_options(p)
 
     p = sub.add_parser("figures", help="only the figures of `reproduce` (Figures 2-6), no data, "
                        "claims or report")
     p.add_argument("--out", default="figures", help="output folder (created; default: figures)")
-    p.add_argument("--points", type=int, default=501, help="times in [0, 10] (default 501)")
-    p.add_argument("--parametric-points", type=int, default=261,
-                   help="times in [0, 1.3] for Figures 5-6 (default 261)")
-    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
-    p.add_argument("--format", choices=("png", "pdf", "svg"), default="png")
+    _add_figure_options(p)
     p.add_argument("--csv", action="store_true", help="also write every trajectory as CSV")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_engine_options(p)
+
     p = sub.add_parser("sweep", help="figures of merit over a grid of any number of parameters")
     p.add_argument("--vary", action="append", default=[],
                    metavar="NAME=START:STOP:NUM | NAME=V1,V2,...",
@@ -158,8 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{', '.join(REDUCERS)}; quantities: {', '.join(QUANTITIES)}")
     p.add_argument("--t-max", type=float, default=10.0, help="last time (default 10)")
     p.add_argument("--points", type=int, default=201, help="times from 0 to t-max (default 201)")
-    p.add_argument("--method", choices=tuple(METHODS), default=SWEEP_METHOD,
-                   help=f"engine (default {SWEEP_METHOD}: the fastest per point)")
+    _add_method(p, SWEEP_METHOD, "many points, one eigendecomposition or expansion each, "
+                                 "the fastest per point")
     _add_engine_options(p)
     p.add_argument("--jobs", type=int, default=None,
                    help="local worker processes (default: one per core)")
@@ -173,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "parameter, then one per metric, one row per grid point")
     p.add_argument("--plot", default=None, metavar="PNG",
                    help="a heat map per metric (two varied parameters) or a line plot (one); "
-                        ".png, .pdf or .svg")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+                        ".png, .pdf or .svg; the title names the fixed parameters")
+    _add_progress(p)
     return parser
 
 
@@ -237,8 +310,8 @@ def _sweep_axes(args, fixed):
 
 
 def _run_sweep(args) -> int:
-    from ._io import figure_bytes
-    from .sweep import check_grid, check_plottable, check_size, format_seconds, sweep
+    from ._io import figure_bytes, format_duration
+    from .sweep import check_grid, check_plottable, check_size, sweep
 
     fixed = {}
     for text in args.set:
@@ -267,7 +340,7 @@ def _run_sweep(args) -> int:
         simulate(first, times, method=args.method, **options)
         seconds = (time.perf_counter() - t0) * math.prod(sizes.values())
         seconds /= jobs or os.cpu_count() or 1
-        check_size(sizes, f" (about {format_seconds(seconds)} at the first point's speed)")
+        check_size(sizes, f" (about {format_duration(seconds)} at the first point's speed)")
     axes = {name: make() for _, name, _, _, make in specs}
     labels = {name: label for label, name, _, _, _ in specs}
     if args.plot is not None:
@@ -282,7 +355,7 @@ def _run_sweep(args) -> int:
         try:
             result = sweep(base, axes, metrics, times, method=args.method, executor=executor,
                            jobs=jobs, checkpoint=args.checkpoint,
-                           progress=not args.no_progress,
+                           progress=_progress(args),
                            log=lambda msg: print(f"qbcircuit: {msg}", file=sys.stderr),
                            **options)
         finally:
@@ -350,7 +423,7 @@ def _run_simulate(args) -> int:
 def _run_circuit_stats(args) -> int:
     from .hardware import circuit_stats, format_stats
 
-    if args.fock is None:
+    if args.fock is None:  # --fock auto
         raise ParameterError("circuit-stats needs --fock (the number of cavity Fock levels)")
     encodings = None if args.encoding is None else [args.encoding]
     args.encoding = args.encoding or "binary"  # the parameters' encoding is replaced per row
@@ -362,11 +435,12 @@ def _run_circuit_stats(args) -> int:
 
 
 def _run_reproduce(args) -> int:
-    from .paper.reproduce import DEFAULT_FORMATS, reproduce
+    from .paper.reproduce import reproduce
 
     result = reproduce(args.out, method=args.method, points=args.points,
                        parametric_points=args.parametric_points, omega_q=args.omega_q,
                        formats=args.format or DEFAULT_FORMATS, variant=args.variant,
+                       # None: reproduce draws its bar only on a terminal itself
                        progress=False if args.no_progress else None, **_engine_options(args))
     print(result.summary)
     return 0
@@ -382,10 +456,13 @@ def _run_figures(args) -> int:
     options = _engine_options(args)
     resolve(args.method, options)  # refuse foreign or out-of-range options now
     check_folder(args.out)  # fail before the work; the folder is made when there is a result
+    formats = args.format or DEFAULT_FORMATS
     suite = compute_suite(args.points, args.parametric_points, method=args.method,
-                          progress=not args.no_progress, **options)
+                          omega_q=args.omega_q, variant=args.variant, progress=_progress(args),
+                          **options)
     folder = make_folder(args.out)
-    paths = save_figures(paper_figures(suite), folder, fmt=args.format)
+    figures = paper_figures(suite)
+    paths = [path for fmt in formats for path in save_figures(figures, folder, fmt=fmt)]
     if args.csv:
         paths += save_suite_csv(suite, folder)
     for path in paths:
@@ -410,7 +487,11 @@ def main(argv=None) -> int:
     parser = build_parser()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_join_negative_values(
+            sys.argv[1:] if argv is None else list(argv)))
+        if args.command is None:  # a bare `qbcircuit`: what it does and its commands
+            parser.print_help(sys.stderr)
+            return 2
         run = {
             "simulate": _run_simulate,
             "circuit-stats": _run_circuit_stats,

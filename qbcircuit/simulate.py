@@ -9,6 +9,7 @@ from qiskit.quantum_info import SparsePauliOp
 from tqdm.auto import tqdm
 
 from ._checks import ParameterError, available_memory, check_times
+from ._io import format_duration
 from .engines import Engine, resolve
 from .metrics import QUANTITIES
 from .model import BatteryModel, initial_cell_state
@@ -139,13 +140,6 @@ def simulate_many(
     return out
 
 
-def _human(seconds: float) -> str:
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.2g} {unit}"
-    return f"{seconds:.2g} s"
-
-
 def check_cost(engine: Engine, model: BatteryModel, times) -> None:
     """Refuse a run that cannot fit in memory or finish; warn when it is long.
 
@@ -172,11 +166,11 @@ def check_cost(engine: Engine, model: BatteryModel, times) -> None:
     if cost.seconds > MAX_SECONDS:
         raise ParameterError(
             f"this {engine.name} run needs about {cost.steps:.2g} {cost.unit} (about "
-            f"{_human(cost.seconds)}): {hint}"
+            f"{format_duration(cost.seconds)}): {hint}"
         )
     if cost.seconds > WARN_SECONDS:
         warnings.warn(f"this {engine.name} run needs about {cost.steps:.2g} {cost.unit} "
-                      f"(about {_human(cost.seconds)}); {hint}", CostWarning, stacklevel=3)
+                      f"(about {format_duration(cost.seconds)}); {hint}", CostWarning, stacklevel=3)
 
 
 def _needs_more_levels(params: BatteryParams, states, floor: float = 0.0) -> bool:

@@ -37,6 +37,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 import time
 import warnings
 import zlib
@@ -50,7 +51,7 @@ from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from ._checks import ParameterError, check_int, check_times
-from ._io import OutputFile
+from ._io import OutputFile, csv_text, format_duration
 from .engines import resolve
 from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
 from .model import initial_cell_state
@@ -265,17 +266,6 @@ def _executor_workers(executor) -> int:
     return max(1, int(getattr(executor, "_max_workers", 1) or 1))
 
 
-def format_seconds(s: float) -> str:
-    """``42 s``, ``3.5 min``, ``2.1 h``, ``4.0 days``."""
-    if s < 90:
-        return f"{s:.0f} s"
-    if s < 5400:
-        return f"{s / 60:.1f} min"
-    if s < 172800:
-        return f"{s / 3600:.1f} h"
-    return f"{s / 86400:.1f} days"
-
-
 # --------------------------------------------------------------------------- checkpoint
 
 
@@ -454,21 +444,29 @@ class SweepResult:
         cols.update({m: v.ravel() for m, v in self.metrics.items()})
         return cols
 
-    def table(self):
-        """The tidy table: a pandas DataFrame when pandas is installed, else :meth:`columns`."""
-        try:
-            import pandas as pd
-        except ImportError:
-            return self.columns()
-        return pd.DataFrame(self.columns())
+    def table(self) -> np.ndarray:
+        """The tidy table as one numpy structured array, whatever is installed.
+
+        One record per grid point, one field per varied parameter then per metric (the
+        columns of :meth:`columns`); ``pandas.DataFrame(result.table())`` makes a data frame.
+
+        >>> res = SweepResult(BatteryParams(), {"g": np.array([0.5, 1.0])},
+        ...                   {"max_energy": np.array([0.1, 0.2])}, np.array([0.0]), "exact")
+        >>> res.table().dtype.names, res.table()["max_energy"].tolist()
+        (('g', 'max_energy'), [0.1, 0.2])
+        """
+        cols = self.columns()
+        out = np.empty(len(next(iter(cols.values()))),
+                       dtype=[(name, col.dtype) for name, col in cols.items()])
+        for name, col in cols.items():
+            out[name] = col
+        return out
 
     def to_csv_text(self, labels: Mapping[str, str] | None = None) -> str:
         """CSV: one column per varied parameter (``labels`` may rename them), then per metric."""
         labels = labels or {}
         cols = self.columns()
-        header = ",".join(labels.get(n, n) for n in cols)
-        body = zip(*(map(_text, c) for c in cols.values()), strict=True)
-        return "\n".join([header, *(",".join(row) for row in body)]) + "\n"
+        return csv_text([labels.get(n, n) for n in cols], zip(*cols.values(), strict=True))
 
     def to_csv(self, path, labels: Mapping[str, str] | None = None) -> Path:
         """Write :meth:`to_csv_text` to ``path`` atomically."""
@@ -511,7 +509,30 @@ class SweepResult:
             ax.set_title(describe(m), fontsize=8)
         for ax in axs.ravel()[len(metrics):]:
             ax.set_visible(False)
+        fixed = self.fixed_parameters().replace(" = ", "\N{NO-BREAK SPACE}=\N{NO-BREAK SPACE}")
+        fig.suptitle(textwrap.fill(f"fixed: {fixed}; {self.method}", width=int(60 * ncols)),
+                     fontsize=8)
         return fig
+
+    def fixed_parameters(self) -> str:
+        """The parameters that do not vary, as ``name = value, ...`` (a plot's title).
+
+        >>> text = SweepResult(BatteryParams(alpha=2), {"g": np.array([1.0])}, {},
+        ...                    np.array([0.0]), "exact").fixed_parameters()
+        >>> "alpha = 2" in text.split(", "), "g = 1" in text.split(", ")
+        (True, False)
+        """
+        parts = []
+        for name in BatteryParams.fields():
+            if name in self.axes:
+                continue
+            v = _value(getattr(self.base, name))
+            if isinstance(v, complex) and v.imag == 0:
+                v = v.real
+            text = ("auto" if v is None else v if isinstance(v, str)
+                    else f"{v:g}" if isinstance(v, float | int) else str(v).strip("()"))
+            parts.append(f"{name} = {text}")
+        return ", ".join(parts)
 
 
 def check_plottable(names: Sequence[str]) -> None:
@@ -664,7 +685,7 @@ def _run(base, axes, names, shape, metrics, times, method, options, done, store,
             estimate = len(missing) * per_point / workers
             if log and estimate > LONG_RUN_SECONDS:
                 log(f"{len(missing)} points at {per_point:.3g} s each on {workers} "
-                    f"worker(s): about {format_seconds(estimate)}")
+                    f"worker(s): about {format_duration(estimate)}")
             size = max(1, int(chunk_seconds / max(per_point, 1e-6)))
             size = max(1, min(size, math.ceil(len(missing) / (4 * workers))))
             chunks = [missing[i:i + size] for i in range(0, len(missing), size)]

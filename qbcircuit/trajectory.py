@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._checks import ParameterError
-from ._io import atomic_write_text
+from ._io import atomic_write_text, csv_text
 from .layout import Layout
 from .params import BatteryParams
 
@@ -186,10 +186,7 @@ class Trajectory:
                  if getattr(self, n) is not None] + list(self.expect)
         columns = [self.quantity(n).real if np.iscomplexobj(self.quantity(n))
                    else self.quantity(n) for n in names]
-        data = np.column_stack([self.times, *columns])
-        # repr() of a float is the shortest text that reads back to the same number.
-        rows = (",".join(repr(float(v)) for v in row) for row in data)
-        return "\n".join([",".join(["t", *names]), *rows]) + "\n"
+        return csv_text(["t", *names], np.column_stack([self.times, *columns]))
 
     def to_csv(self, path) -> None:
         """Write :meth:`to_csv_text` to ``path`` atomically (temporary file, then rename)."""

@@ -1,3 +1,4 @@
+import argparse
 import os
 import subprocess
 import sys
@@ -5,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from qbcircuit import BatteryParams, simulate
+from qbcircuit import BatteryParams, __version__, cli, simulate
 from qbcircuit.cli import main
 
 ENERGY_ATOL = 1e-9
@@ -156,3 +157,101 @@ def test_circuit_stats_encoding_selects_the_row(capsys):
     assert status == 0 and len(rows) == 1 and rows[0].split()[0] == "gray"
     status, out, _ = run(capsys, "circuit-stats", "--fock", "4")
     assert [r.split()[0] for r in out.splitlines()[1:]] == ["binary", "gray", "unary"]
+
+
+# --------------------------------------------------------------------------- consistency
+
+SOLVING = ("simulate", "figures", "reproduce", "sweep")
+COMMANDS = ("simulate", "circuit-stats", "reproduce", "figures", "sweep")
+
+
+def help_text(capsys, *argv) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--help"])
+    assert exit_.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"qbcircuit {__version__}"
+
+
+def test_bare_command_prints_the_usage_with_every_command(capsys):
+    status, out, err = run(capsys)
+    assert status == 2 and out == ""
+    assert err.startswith("usage: qbcircuit")
+    for command in COMMANDS:
+        assert f"\n    {command}" in err
+
+
+def test_top_level_help_says_what_the_tool_does(capsys):
+    text = help_text(capsys)
+    assert "two-qubit quantum battery" in text and "Lindblad" in text
+    assert "qbcircuit reproduce --out results" in text  # an example to start from
+
+
+@pytest.mark.parametrize("command", SOLVING)
+def test_method_has_a_stated_default_and_a_help_on_every_solving_command(capsys, command):
+    # one default (the package's main engine), but sweeps: exact, said in their help
+    default = cli.SWEEP_METHOD if command == "sweep" else cli.DEFAULT_METHOD
+    text = " ".join(help_text(capsys, command).split())
+    assert f"--method {{{','.join(cli.METHODS)}}} engine: " in text
+    assert f"(default {default}:" in text
+    sub = cli.build_parser()._subparsers._group_actions[0].choices[command]
+    assert sub.get_default("method") == default
+
+
+@pytest.mark.parametrize("command", ["figures", "reproduce"])
+def test_format_takes_the_same_comma_list(capsys, command):
+    parser = cli.build_parser()
+    args = parser.parse_args([command, "--format", "png,SVG", "--format", "pdf,png"])
+    assert args.format == ["png", "svg", "pdf", "png"]  # deduplicated by the writer
+    assert parser.parse_args([command]).format is None  # then DEFAULT_FORMATS
+    assert f"(default {','.join(cli.DEFAULT_FORMATS)})" in " ".join(
+        help_text(capsys, command).split())
+    status, out, err = run(capsys, command, "--format", "png,gif", "--out", "never")
+    assert status == 2 and err.count("\n") == 1
+    assert "format must be one of png, pdf, svg, got 'gif'" in err
+
+
+def test_progress_bars_only_on_a_terminal(monkeypatch):
+    args = argparse.Namespace(no_progress=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert cli._progress(args) is True
+    assert cli._progress(argparse.Namespace(no_progress=True)) is False
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert cli._progress(args) is False
+
+
+def test_a_piped_sweep_writes_no_carriage_returns(tmp_path):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.5:1:3", "--points", "5",
+         "--t-max", "1", "--jobs", "1"],
+        capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr and "it/s" not in proc.stderr
+    assert len(proc.stdout.splitlines()) == 4
+
+
+def test_circuit_stats_help_is_truthful(capsys):
+    text = " ".join(help_text(capsys, "circuit-stats").split())
+    assert "--fock FOCK number of cavity Fock levels (required)" in text
+    assert "(default 0: one Trotter step does not depend on it)" in text
+    assert "(default: every encoding)" in text
+    assert "default automatic" not in text and "(default binary)" not in text
+    status, _, err = run(capsys, "circuit-stats")
+    assert status == 2 and "the following arguments are required: --fock" in err
+
+
+def test_numbers_that_start_with_a_minus_use_no_private_argparse_hook():
+    plain = argparse.ArgumentParser()._negative_number_matcher.pattern
+    assert cli.build_parser()._negative_number_matcher.pattern == plain
+    assert cli._join_negative_values(["--delta", "-1e-3", "--alpha", "-1-1j", "--kappa", "0"]) \
+        == ["--delta=-1e-3", "--alpha=-1-1j", "--kappa", "0"]
+    # a dash value after a flag that takes none is an error either way, not silently dropped
+    args = cli.build_parser().parse_args(["sweep", "--vary", "delta=-1:1:3", "--set=alpha=-2"])
+    assert args.vary == ["delta=-1:1:3"] and args.set == ["alpha=-2"]

@@ -39,12 +39,31 @@ def test_notebook_runs_at_reduced_resolution(path):
     assert code and all(c.get("execution_count") for c in code)
 
 
+#: Largest committed notebook (outputs included): figures at tools/execute_notebooks.py's dpi.
+MAX_NOTEBOOK_BYTES = 1_500_000
+#: Notebooks that draw no figure (their outputs are tables and text).
+WITHOUT_FIGURES = {"paper_claims.ipynb"}
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_is_committed_without_outputs(path):
+def test_notebook_is_committed_executed_with_its_figures(path):
+    """A reader on GitHub sees the outputs: run top to bottom in one kernel, no errors."""
+    assert path.stat().st_size <= MAX_NOTEBOOK_BYTES, "execute at a lower --dpi"
+    nbformat = pytest.importorskip("nbformat")
+    nbformat.validate(nbformat.read(path, as_version=4))
     nb = json.loads(path.read_text())
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code":
-            assert cell.get("outputs", []) == [] and cell.get("execution_count") is None
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), \
+        "run tools/execute_notebooks.py (cells in order, from a fresh kernel)"
+    outputs = [o for c in code for o in c["outputs"]]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    assert not any("Traceback" in "".join(o.get("text", "")) for o in outputs)
+    # no progress-bar widgets or their state (tools/execute_notebooks.py turns tqdm off)
+    assert "widgets" not in nb["metadata"]
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                   for o in outputs)
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert bool(images) == (path.name not in WITHOUT_FIGURES)
 
 
 @pytest.mark.slow

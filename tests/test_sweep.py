@@ -375,3 +375,15 @@ def test_sweep_benchmark_runs(tmp_path):
     text = readme.read_text()
     assert "## Other\n\nkept" in text and "## Sweeps" in text
     assert "Per-point throughput against QuTiP" in text
+
+
+def test_the_plot_names_the_fixed_parameters():
+    result = sweep(BatteryParams(alpha=2, zeta=0.5), {"g": [0.5, 1.0]}, ["max_energy"],
+                   np.linspace(0, 1, 5), method="exact")
+    fig = result.plot()
+    title = fig.get_suptitle()
+    assert title.startswith("fixed: ") and title.rstrip().endswith("; exact")
+    flat = " ".join(title.replace("\N{NO-BREAK SPACE}", " ").split())
+    assert "alpha = 2" in flat and "zeta = 0.5" in flat and "fock = auto" in flat
+    items = flat.removeprefix("fixed: ").split(", ")
+    assert not any(i.startswith("g = ") for i in items)  # varied: an axis, not a fixed value

@@ -32,9 +32,7 @@ does from :math:`|gg, n\rangle`.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import itertools
 from functools import lru_cache
 from types import SimpleNamespace
@@ -42,6 +40,7 @@ from types import SimpleNamespace
 import numpy as np
 import sympy as sp
 
+from .._io import csv_text
 from ..model import DISSIPATOR_TERMS, HAMILTONIAN_TERMS, BatteryModel, cell_index, channel_names
 from ..params import VARIANTS, BatteryParams
 
@@ -380,12 +379,8 @@ COLUMNS = ("equation", "term", "kind", "printed", "printed_value", "eq1", "varia
 def derivation_csv_text(rows: list[dict] | None = None, variant: str = "tavis-cummings") -> str:
     """The table as CSV text (columns ``COLUMNS``; ``variant`` columns named after it)."""
     rows = derivation_table(variant) if rows is None else rows
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([c.replace("variant", variant) for c in COLUMNS])
-    for r in rows:
-        w.writerow([r[c] for c in COLUMNS])
-    return buf.getvalue()
+    return csv_text([c.replace("variant", variant) for c in COLUMNS],
+                    ([r[c] for c in COLUMNS] for r in rows))
 
 
 def derivation_markdown(rows: list[dict] | None = None, variant: str = "tavis-cummings",

@@ -35,9 +35,7 @@ half-written file under a final name. The folder is checked before the work and 
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import json
 import os
 import platform
@@ -52,7 +50,7 @@ from tqdm.auto import tqdm
 
 from .. import __version__
 from .._checks import ParameterError
-from .._io import OutputFile, check_folder, make_folder
+from .._io import OutputFile, check_folder, csv_text, make_folder
 from .._machine import cpu_name
 from ..engines import resolve
 from ..params import BatteryParams
@@ -203,22 +201,20 @@ def curves_csv_text(suite: SuiteResult) -> str:
     (Figures 5-6, [0, 1.3]); ``curve`` is the suite's curve id (``a:0.5``, ``d:open``),
     ``parameter``/``value`` what the panel varies and its value on that curve.
     """
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
     model = suite.variant or "Eq. (1)"
-    for window, trajs in (("main", suite.main), ("parametric", suite.parametric)):
-        for entry, tr in zip(suite.entries, trajs, strict=True):
-            name, value = _varied(entry.panel, entry.params)
-            value = repr(float(value)) if isinstance(value, float | int) else value
-            zeta = repr(float(entry.params.zeta))
-            omega_q = repr(float(entry.params.omega_q))
-            for row in zip(tr.params.lam * tr.times, tr.energy, tr.fluctuation,
-                           tr.concurrence, strict=True):
-                t, e, sg, c = (repr(float(x)) for x in row)
-                writer.writerow((window, entry.panel, entry.curve, name, value, zeta, t, e, sg,
-                                 c, omega_q, model))
-    return buf.getvalue()
+
+    def rows():
+        for window, trajs in (("main", suite.main), ("parametric", suite.parametric)):
+            for entry, tr in zip(suite.entries, trajs, strict=True):
+                name, value = _varied(entry.panel, entry.params)
+                value = float(value) if isinstance(value, float | int) else value
+                zeta, omega_q = float(entry.params.zeta), float(entry.params.omega_q)
+                for t, e, sg, c in zip(tr.params.lam * tr.times, tr.energy, tr.fluctuation,
+                                       tr.concurrence, strict=True):
+                    yield (window, entry.panel, entry.curve, name, value, zeta, float(t),
+                           float(e), float(sg), float(c), omega_q, model)
+
+    return csv_text(CSV_COLUMNS, rows())
 
 
 def _trajectory_records(suite: SuiteResult) -> list[dict]:

@@ -15,7 +15,7 @@ def run(capsys, *argv):
 def test_figures_command_writes_every_figure(capsys, tmp_path):
     status, out, err = run(capsys, "figures", "--out", str(tmp_path / "figs"), "--points", "11",
                            "--parametric-points", "6", "--method", "exact", "--no-progress",
-                           "--csv")
+                           "--csv", "--format", "png")
     assert status == 0, err
     written = out.split()
     assert [p.rsplit("/", 1)[1] for p in written[:5]] == [f"{n}.png" for n in FIGURES]
@@ -41,3 +41,29 @@ def test_bad_figures_options_create_nothing(capsys, tmp_path):
     target = tmp_path / "never-created"
     status, _, _ = run(capsys, "figures", "--method", "exact", "--dt", "0.1", "--out", str(target))
     assert status == 2 and not target.exists()
+
+
+def test_figures_take_variant_and_omega_q(capsys, tmp_path, monkeypatch):
+    import qbcircuit.paper.figures as figures
+
+    seen = {}
+    real = figures.compute_suite
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        suite = real(*args, **kwargs)
+        seen["suite"] = suite
+        return suite
+
+    monkeypatch.setattr(figures, "compute_suite", spy)
+    status, out, err = run(capsys, "figures", "--out", str(tmp_path / "f"), "--points", "6",
+                           "--parametric-points", "4", "--variant", "tavis-cummings",
+                           "--omega-q", "1.5", "--format", "svg,png")
+    assert status == 0, err
+    assert seen["variant"] == "tavis-cummings" and seen["omega_q"] == 1.5
+    suite = seen["suite"]
+    assert suite.variant == "tavis-cummings" and suite.omega_q == 1.5
+    names = sorted(p.rsplit("/", 1)[1] for p in out.split())
+    assert names == sorted(f"{n}.{fmt}" for n in FIGURES for fmt in ("svg", "png"))
+    status, _, err = run(capsys, "figures", "--variant", "nonsense", "--out", "never")
+    assert status == 2 and err.count("\n") == 1 and "nonsense" in err

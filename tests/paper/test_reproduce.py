@@ -198,7 +198,7 @@ def test_cli_passes_its_options(monkeypatch, capsys, tmp_path):
                    "--variant", "tavis-cummings", "--points", "21", "--no-progress"])
     out, err = capsys.readouterr()
     assert status == 0 and out == "reproduce: done\n" and err == ""
-    assert seen["formats"] == ["png,svg", "pdf"] and seen["omega_q"] == 2.0
+    assert seen["formats"] == ["png", "svg", "pdf"] and seen["omega_q"] == 2.0
     assert seen["rtol"] == 1e-9 and seen["variant"] == "tavis-cummings"
     assert seen["progress"] is False and seen["points"] == 21 and seen["method"] == "dynamics"
 
