@@ -552,7 +552,9 @@ def correlation(x: str, y: str, *, slots=S8, zetas=ZETAS, window=TIME_WINDOW,
                 across: str | None = None) -> Check:
     """Spearman (or Pearson) coefficients, within curves or across them.
 
-    Within each curve: the coefficient of x(t) and y(t) over ``window`` above ``bound``. With
+    Within each curve: the coefficient of x(t) and y(t) over ``window`` above ``bound`` (the
+    samples of one curve are not independent draws, so a p-value would mean nothing there: the
+    strength decides). With
     ``across`` (a statistic, e.g. ``"mean"``): one coefficient of that statistic of x and of y
     over the curves, which must be positive and significant (p < ``SIGNIFICANCE``) and above
     ``bound``.
