@@ -17,7 +17,7 @@ import html
 import json
 
 from .figures import COINCIDE, FIGURES, coinciding_curves, panel_fixed_parameters
-from .suite import PANELS, PARAMETRIC_WINDOW
+from .suite import CURVES, PANELS, PARAMETRIC_WINDOW
 
 #: The verdicts in display order (others, if the claims module adds any, follow).
 VERDICT_ORDER = ("contradicted", "not supported at any omega_q", "mixed", "depends on omega_q",
@@ -137,10 +137,9 @@ def _caption(suite, stem: str) -> str:
         if quantity == "concurrence":
             head += " The axis starts below 0 so that separable stretches (C = 0) show."
     panels = []
-    for panel, (varied, curves) in PANELS.items():
+    for panel, (varied, _) in PANELS.items():
         entries = [e for e in suite.entries if e.panel == panel]
-        values = " and ".join(_e(c[0].replace(varied + " = ", "").split(", ")[0]
-                                 if varied != "(kappa, gamma)" else c[0]) for c in curves)
+        values = " and ".join(_e(c.value) for c in CURVES.values() if c.panel == panel)
         fixed = _plain(panel_fixed_parameters(entries))
         if varied == "(kappa, gamma)":
             panels.append(f"({panel}) {_e(values.replace('kappa', 'κ').replace('gamma', 'γ'))}; "
