@@ -285,7 +285,9 @@ class Expr:
 
     def text(self) -> str:
         """What it is, in words."""
-        return f" {self.op} ".join(t.words() + ("" if t.slot == "{s}" else " " + t.slot)
+        mixed = len({t.slot == "{s}" for t in self.terms}) > 1  # "{s}" beside a fixed curve
+        each = " of each curve" if mixed else ""
+        return f" {self.op} ".join(t.words() + (each if t.slot == "{s}" else " " + t.slot)
                                    + ("" if t.zeta is None else f" (zeta = {t.zeta:g})")
                                    for t in self.terms)
 
@@ -404,7 +406,10 @@ def _describe_compare(lhs, op, rhs, zetas=ZETAS, factor=1.0):
     rs = ", ".join(str(r) if isinstance(r, int | float) else Expr.parse(r).text()
                    for r in _as_list(rhs))
     fac = "" if factor == 1 else f"{factor:g} x "
-    return f"{Expr.parse(lhs).text()} {op} {fac}{rs} ({_zeta_text(zetas)})"
+    terms = [t for r in [lhs, *_as_list(rhs)] if isinstance(r, str) for t in Expr.parse(r).terms]
+    pinned = all(t.zeta is not None for t in terms)  # the terms say which zeta
+    return f"{Expr.parse(lhs).text()} {op} {fac}{rs}" + ("" if pinned else
+                                                         f" ({_zeta_text(zetas)})")
 
 
 def compare(lhs: str, op: str, rhs, *, zetas=ZETAS, factor: float = 1.0) -> Check:

@@ -29,6 +29,7 @@ from qbcircuit.paper.claims import (
 )
 
 GOLDEN = Path(__file__).parent / "golden_verdicts.csv"
+TABLE_DOC = Path(__file__).parent.parent.parent / "docs" / "claims.md"
 REGENERATE = os.environ.get("QBCIRCUIT_REGENERATE_GOLDEN") == "1"
 T = np.linspace(0, 10, 2001)
 
@@ -225,6 +226,16 @@ def test_table_is_well_formed():
             assert s.note, s.id  # why it is too vague
         else:
             assert s.quantity and "{s}" not in s.quantity, s.id
+
+
+def test_the_table_in_words_is_current():
+    """docs/claims.md: the table for a reader who does not read Python (same switch)."""
+    from qbcircuit.paper.decide import table_markdown
+
+    text = table_markdown()
+    if REGENERATE:
+        TABLE_DOC.write_text(text)
+    assert TABLE_DOC.read_text() == text
 
 
 @pytest.fixture(scope="module")
