@@ -69,6 +69,11 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _v(verdict) -> str:
+    """A verdict as HTML (omega_q as ω with a subscript q)."""
+    return _e(verdict).replace("omega_q", "ω<sub>q</sub>")
+
+
 def _plain(tex: str) -> str:
     """Mathtext of a panel title as plain text with Greek letters."""
     out = tex
@@ -190,7 +195,7 @@ def _claims_section(claims, variant_claims, variant, note) -> str:
     for c in claims:
         counts[c.verdict] = counts.get(c.verdict, 0) + 1
     order = [v for v in VERDICT_ORDER if v in counts] + sorted(set(counts) - set(VERDICT_ORDER))
-    out = ["<p>", ", ".join(f'<a href="#verdict-{i}">{counts[v]} {_e(v)}</a>'
+    out = ["<p>", ", ".join(f'<a href="#verdict-{i}">{counts[v]} {_v(v)}</a>'
                             for i, v in enumerate(order)),
            f" ({len(claims)} claims). Each claim is decided at ω<sub>q</sub> = 1 (the "
            "“verdict” column); claims that involve ζ = 1 are decided again at every "
@@ -209,7 +214,7 @@ def _claims_section(claims, variant_claims, variant, note) -> str:
     headers.append("note")
     for i, verdict in enumerate(order):
         group = [c for c in claims if c.verdict == verdict]
-        out.append(f'<h3 id="verdict-{i}" class="{_verdict_class(verdict)}">{_e(verdict)} '
+        out.append(f'<h3 id="verdict-{i}" class="{_verdict_class(verdict)}">{_v(verdict)} '
                    f"({len(group)})</h3>")
         rows, classes = [], []
         for c in group:
@@ -218,7 +223,7 @@ def _claims_section(claims, variant_claims, variant, note) -> str:
                    f'<td class="quote">{_e(getattr(c, "quote", ""))}</td>',
                    _td(getattr(c, "quantity", "")),
                    f'<td><div class="nums">{_numbers(getattr(c, "numbers", None))}</div></td>',
-                   f'<td class="{_verdict_class(c.verdict)}">{_e(c.verdict)}</td>']
+                   f'<td class="{_verdict_class(c.verdict)}">{_v(c.verdict)}</td>']
             row += [_verdict_cell(by_w.get(w, "")) for w in omegas]
             if variant_claims is not None:
                 row.append(_verdict_cell(getattr(by_id.get(c.id), "verdict", "")))
@@ -361,7 +366,7 @@ def _claim_list(claims, verdicts, limit=12) -> str:
     items = []
     for c in picked[:limit]:
         quote = c.quote if len(c.quote) <= 110 else c.quote[:107] + "…"
-        items.append(f"<li><b>{_e(c.id)}</b> ({_e(c.verdict)}): “{_e(quote)}”</li>")
+        items.append(f"<li><b>{_e(c.id)}</b> ({_v(c.verdict)}): “{_e(quote)}”</li>")
     more = (f"<li>… and {len(picked) - limit} more in the claims table.</li>"
             if len(picked) > limit else "")
     return f"<ul>{''.join(items)}{more}</ul>" if items else ""
@@ -375,7 +380,7 @@ def _findings_section(claims, variant_claims, variant, derivation, first_rows, c
         for c in claims:
             counts[c.verdict] = counts.get(c.verdict, 0) + 1
         testable = len(claims) - counts.get("too vague to test", 0)
-        tally = ", ".join(f"{counts[v]} {_e(v)}" for v in VERDICT_ORDER if v in counts)
+        tally = ", ".join(f"{counts[v]} {_v(v)}" for v in VERDICT_ORDER if v in counts)
         out.append(f"<p>Of the paper's {len(claims)} statements about its results, {testable} "
                    f"make a checkable assertion. Decided by the model itself: {tally}.</p>")
         out.append("<h3>What reproduces</h3>"
@@ -433,7 +438,7 @@ def _findings_section(claims, variant_claims, variant, derivation, first_rows, c
         for c in variant_claims:
             vc[c.verdict] = vc.get(c.verdict, 0) + 1
         out.append(f"<h3>Under the variant {_e(variant)}</h3><p>The same claims decided on the "
-                   "variant's curves: " + ", ".join(f"{vc[v]} {_e(v)}" for v in VERDICT_ORDER
+                   "variant's curves: " + ", ".join(f"{vc[v]} {_v(v)}" for v in VERDICT_ORDER
                                                     if v in vc) + ".</p>")
     devs = [f"{_e(c['engine'].split()[0])} {c['max']:.1e}" for c in checks or () if "max" in c]
     if devs:
