@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "the paper's claims decided (claims.csv) and report.html")
     p.add_argument("--out", default="results", help="output folder (created; default: results)")
     _add_figure_options(p)
+    p.add_argument("--trotter-all", action="store_true",
+                   help="cross-check trotter on all 16 curves (default: one zeta = 1 curve per "
+                        "panel; Aer circuits cost seconds per curve)")
     _add_engine_options(p)
 
     p = sub.add_parser("figures", help="only the figures of `reproduce` (Figures 2-6), no data, "
@@ -440,8 +443,9 @@ def _run_reproduce(args) -> int:
     result = reproduce(args.out, method=args.method, points=args.points,
                        parametric_points=args.parametric_points, omega_q=args.omega_q,
                        formats=args.format or DEFAULT_FORMATS, variant=args.variant,
-                       # None: reproduce draws its bar only on a terminal itself
-                       progress=False if args.no_progress else None, **_engine_options(args))
+                       progress=False if args.no_progress else None,
+                       **({"trotter_curves": "all"} if args.trotter_all else {}),
+                       **_engine_options(args))
     print(result.summary)
     return 0
 

@@ -37,6 +37,12 @@ def test_notebook_runs_at_reduced_resolution(path):
     nb = execute(path, fast=True)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code and all(c.get("execution_count") for c in code)
+    # a cell that ends with a figure shows it exactly once (paper_figures returns Figure
+    # objects made without pyplot, so the inline backend does not show them a second time)
+    for cell in code:
+        if cell.source.strip().startswith("figures["):
+            images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+            assert len(images) == 1, cell.source
 
 
 #: Largest committed notebook (outputs included): figures at tools/execute_notebooks.py's dpi.

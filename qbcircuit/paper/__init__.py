@@ -6,7 +6,9 @@ below (``qbcircuit``: params, model, engines, observables) never imports this pa
 CLI's ``reproduce`` and ``figures`` commands do.
 
 * :mod:`~qbcircuit.paper.suite`: the 16 curves of Figures 2-6 (``paper_suite``, ``CURVES``);
-* :mod:`~qbcircuit.paper.claims`: the paper's statements as a table, each decided by a check;
+* :mod:`~qbcircuit.paper.claims`: the paper's statements as a table, each decided by a check
+  (the kinds in :mod:`~qbcircuit.paper.checks`, the deciding in :mod:`~qbcircuit.paper.decide`;
+  the table in words: ``docs/claims.md``);
 * :mod:`~qbcircuit.paper.derivation`: the printed reduced equations against the model;
 * :mod:`~qbcircuit.paper.figures`: Figures 2-6 as matplotlib ``Figure`` objects;
 * :mod:`~qbcircuit.paper.crosscheck`: engines (and QuTiP) against ``exact`` on the suite;
@@ -23,7 +25,8 @@ import importlib
 
 from .suite import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, ZETAS, SuiteEntry, paper_suite
 
-_SUBMODULES = ("claims", "crosscheck", "derivation", "figures", "report", "reproduce")
+_SUBMODULES = ("checks", "claims", "crosscheck", "decide", "derivation", "figures", "report",
+               "reproduce")
 #: name -> submodule, for the lazy entry points below.
 _LAZY = {"compute_suite": "figures", "paper_figures": "figures", "decide_claims": "claims"}
 

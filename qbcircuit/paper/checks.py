@@ -285,7 +285,9 @@ class Expr:
 
     def text(self) -> str:
         """What it is, in words."""
-        return f" {self.op} ".join(t.words() + ("" if t.slot == "{s}" else " " + t.slot)
+        mixed = len({t.slot == "{s}" for t in self.terms}) > 1  # "{s}" beside a fixed curve
+        each = " of each curve" if mixed else ""
+        return f" {self.op} ".join(t.words() + (each if t.slot == "{s}" else " " + t.slot)
                                    + ("" if t.zeta is None else f" (zeta = {t.zeta:g})")
                                    for t in self.terms)
 
@@ -404,7 +406,10 @@ def _describe_compare(lhs, op, rhs, zetas=ZETAS, factor=1.0):
     rs = ", ".join(str(r) if isinstance(r, int | float) else Expr.parse(r).text()
                    for r in _as_list(rhs))
     fac = "" if factor == 1 else f"{factor:g} x "
-    return f"{Expr.parse(lhs).text()} {op} {fac}{rs} ({_zeta_text(zetas)})"
+    terms = [t for r in [lhs, *_as_list(rhs)] if isinstance(r, str) for t in Expr.parse(r).terms]
+    pinned = all(t.zeta is not None for t in terms)  # the terms say which zeta
+    return f"{Expr.parse(lhs).text()} {op} {fac}{rs}" + ("" if pinned else
+                                                         f" ({_zeta_text(zetas)})")
 
 
 def compare(lhs: str, op: str, rhs, *, zetas=ZETAS, factor: float = 1.0) -> Check:
@@ -413,71 +418,71 @@ def compare(lhs: str, op: str, rhs, *, zetas=ZETAS, factor: float = 1.0) -> Chec
 
 
 # anisotropy ------------------------------------------------------------------------------------
-def _run_anisotropy(d, term, slots, op=">"):
+def _run_anisotropy(d, term, curves, op=">"):
     e = Expr.parse(term)
-    for s in slots or [None]:
+    for s in curves or [None]:
         d.check(f"{term if s is None else term.replace('{s}', s)}: zeta = 1 {op} zeta = 0",
                 outcome(d.expr(e, 1.0, s), op, d.expr(e, 0.0, s)))
 
 
-def _describe_anisotropy(term, slots, op=">"):
-    where = "each of the 8 curves" if tuple(slots) == S8 else ", ".join(slots)
+def _describe_anisotropy(term, curves, op=">"):
+    where = "each of the 8 curves" if tuple(curves) == S8 else ", ".join(curves)
     return f"{Expr.parse(term).text()}: zeta = 1 {op} zeta = 0" + (f" ({where})" if where else "")
 
 
-def anisotropy(term: str, slots, op: str = ">") -> Check:
-    """``term`` at zeta = 1 ``op`` at zeta = 0, for each curve in ``slots`` (``{s}`` in term)."""
-    return Check("anisotropy", dict(term=term, slots=tuple(slots), op=op))
+def anisotropy(term: str, curves, op: str = ">") -> Check:
+    """``term`` at zeta = 1 ``op`` at zeta = 0, for each curve in ``curves`` (``{s}`` in term)."""
+    return Check("anisotropy", dict(term=term, curves=tuple(curves), op=op))
 
 
 # monotone --------------------------------------------------------------------------------------
-def _run_monotone(d, term, slots, direction, zetas=ZETAS):
+def _run_monotone(d, term, curves, direction, zetas=ZETAS):
     e = Expr.parse(term)
     op = ">" if direction == "rises" else "<"
     for z in zetas:
-        vals = [d.expr(e, z, s) for s in slots]
-        for (s0, v0), (s1, v1) in zip(zip(slots[:-1], vals[:-1], strict=True),
-                                      zip(slots[1:], vals[1:], strict=True), strict=True):
+        vals = [d.expr(e, z, s) for s in curves]
+        for (s0, v0), (s1, v1) in zip(zip(curves[:-1], vals[:-1], strict=True),
+                                      zip(curves[1:], vals[1:], strict=True), strict=True):
             d.check(f"{term.replace(' {s}', '')} {direction} {s0} -> {s1} (zeta = {z:g})",
                     outcome(v1, op, v0))
 
 
-def _describe_monotone(term, slots, direction, zetas=ZETAS):
-    return (f"{Expr.parse(term).text()} {direction} along {' -> '.join(slots)} "
+def _describe_monotone(term, curves, direction, zetas=ZETAS):
+    return (f"{Expr.parse(term).text()} {direction} along {' -> '.join(curves)} "
             f"({_zeta_text(zetas)})")
 
 
-def monotone(term: str, slots, direction: str, *, zetas=ZETAS) -> Check:
-    """``term`` ``"rises"`` or ``"falls"`` along the ordered ``slots``."""
-    return Check("monotone", dict(term=term, slots=tuple(slots), direction=direction,
+def monotone(term: str, curves, direction: str, *, zetas=ZETAS) -> Check:
+    """``term`` ``"rises"`` or ``"falls"`` along the ordered ``curves``."""
+    return Check("monotone", dict(term=term, curves=tuple(curves), direction=direction,
                                   zetas=tuple(zetas)))
 
 
 # count -----------------------------------------------------------------------------------------
-def _run_count(d, term, op, bound, slots=S8, zetas=ZETAS):
+def _run_count(d, term, op, bound, curves=S8, zetas=ZETAS):
     e = Expr.parse(term)
     other = Expr.parse(bound) if isinstance(bound, str) else None
-    for s in slots:
+    for s in curves:
         for z in zetas:
             b = float(bound) if other is None else d.expr(other, z, s)
             label = f"{term} {op} {bound}".replace("{s}", s)
             d.check(f"{label} (zeta = {z:g})", outcome(d.expr(e, z, s), op, b))
 
 
-def _describe_count(term, op, bound, slots=S8, zetas=ZETAS):
-    n = len(slots) * len(zetas)
+def _describe_count(term, op, bound, curves=S8, zetas=ZETAS):
+    n = len(curves) * len(zetas)
     b = Expr.parse(bound).text() if isinstance(bound, str) else f"{bound:g}"
-    where = f"each of the {n} curves" if n > 2 else ", ".join(slots) + f" ({_zeta_text(zetas)})"
+    where = f"each of the {n} curves" if n > 2 else ", ".join(curves) + f" ({_zeta_text(zetas)})"
     return f"{Expr.parse(term).text()} {op} {b}, {where}".replace(" {s}", "")
 
 
-def count(term: str, op: str, bound, *, slots=S8, zetas=ZETAS) -> Check:
+def count(term: str, op: str, bound, *, curves=S8, zetas=ZETAS) -> Check:
     """``term op bound`` for each curve (one outcome per curve and zeta).
 
     ``bound`` is a number or a term of the same curve.
     """
     return Check("count", dict(term=term, op=op, bound=bound if isinstance(bound, str)
-                               else float(bound), slots=tuple(slots), zetas=tuple(zetas)))
+                               else float(bound), curves=tuple(curves), zetas=tuple(zetas)))
 
 
 # ratio -----------------------------------------------------------------------------------------
@@ -511,13 +516,13 @@ def correlation_coefficient(x, y, method: str = "spearman") -> tuple[float, floa
     return float(res[0]), float(res[1])
 
 
-def _run_correlation(d, x, y, slots=S8, zetas=ZETAS, window=TIME_WINDOW, method="spearman",
+def _run_correlation(d, x, y, curves=S8, zetas=ZETAS, window=TIME_WINDOW, method="spearman",
                      bound=STRONG_CORRELATION, across=None):
     a, b = window
     if across is not None:  # one coefficient over the curves, of one statistic of each
-        xs = [d.term(Term.parse(f"{across} {x}[{a:g},{b:g}] {s}"), z) for s in slots
+        xs = [d.term(Term.parse(f"{across} {x}[{a:g},{b:g}] {s}"), z) for s in curves
               for z in zetas]
-        ys = [d.term(Term.parse(f"{across} {y}[{a:g},{b:g}] {s}"), z) for s in slots
+        ys = [d.term(Term.parse(f"{across} {y}[{a:g},{b:g}] {s}"), z) for s in curves
               for z in zetas]
         r, p = correlation_coefficient(xs, ys, method)
         name = f"{method} {across} {x} vs {across} {y} over the {len(xs)} curves"
@@ -526,7 +531,7 @@ def _run_correlation(d, x, y, slots=S8, zetas=ZETAS, window=TIME_WINDOW, method=
         d.check(f"positive and significant (p < {SIGNIFICANCE:g})", r > 0 and p < SIGNIFICANCE)
         d.check(f"strong (above {bound:g})", outcome(r, ">", bound))
         return
-    for s in slots:
+    for s in curves:
         for z in zetas:
             r, _ = correlation_coefficient(d.series(s, z, x, a, b)[1],
                                            d.series(s, z, y, a, b)[1], method)
@@ -534,30 +539,32 @@ def _run_correlation(d, x, y, slots=S8, zetas=ZETAS, window=TIME_WINDOW, method=
             d.check(f"{method}({x}, {y}) > {bound:g} {s} z{z:g}", outcome(r, ">", bound))
 
 
-def _describe_correlation(x, y, slots=S8, zetas=ZETAS, window=TIME_WINDOW, method="spearman",
+def _describe_correlation(x, y, curves=S8, zetas=ZETAS, window=TIME_WINDOW, method="spearman",
                           bound=STRONG_CORRELATION, across=None):
     a, b = window
     if across is not None:
-        n = len(slots) * len(zetas)
+        n = len(curves) * len(zetas)
         return (f"across the {n} curves: {method.capitalize()} coefficient of the {across} of "
                 f"{_WORDS[x]} and of {_WORDS[y]} over [{a:g}, {b:g}]: positive and significant "
                 f"(p < {SIGNIFICANCE:g}), and above {bound:g}")
-    where = "each of the 8 curves" if tuple(slots) == S8 else ", ".join(slots)
+    where = "each of the 8 curves" if tuple(curves) == S8 else ", ".join(curves)
     return (f"{method.capitalize()}({_WORDS[x]}, {_WORDS[y]}) over [{a:g}, {b:g}] above "
             f"{bound:g} ({where}, {_zeta_text(zetas)})")
 
 
-def correlation(x: str, y: str, *, slots=S8, zetas=ZETAS, window=TIME_WINDOW,
+def correlation(x: str, y: str, *, curves=S8, zetas=ZETAS, window=TIME_WINDOW,
                 method: str = "spearman", bound: float = STRONG_CORRELATION,
                 across: str | None = None) -> Check:
     """Spearman (or Pearson) coefficients, within curves or across them.
 
-    Within each curve: the coefficient of x(t) and y(t) over ``window`` above ``bound``. With
+    Within each curve: the coefficient of x(t) and y(t) over ``window`` above ``bound`` (the
+    samples of one curve are not independent draws, so a p-value would mean nothing there: the
+    strength decides). With
     ``across`` (a statistic, e.g. ``"mean"``): one coefficient of that statistic of x and of y
     over the curves, which must be positive and significant (p < ``SIGNIFICANCE``) and above
     ``bound``.
     """
-    return Check("correlation", dict(x=x, y=y, slots=tuple(slots), zetas=tuple(zetas),
+    return Check("correlation", dict(x=x, y=y, curves=tuple(curves), zetas=tuple(zetas),
                                      window=tuple(window), method=method, bound=bound,
                                      across=across))
 
@@ -591,9 +598,9 @@ def higher_at_equal(x0, c0, x1, c1) -> float:
     return float(np.mean(np.interp(grid, a1, b1) > np.interp(grid, a0, b0)))
 
 
-def _run_shape(d, form, x, slots, zetas=ZETAS):
+def _run_shape(d, form, x, curves, zetas=ZETAS):
     a, b = PARAMETRIC_WINDOW
-    for s in slots:
+    for s in curves:
         if form == "plateau":
             for z in zetas:
                 xs, cs = d.series(s, z, x, a, b)[1], d.series(s, z, "C", a, b)[1]
@@ -611,25 +618,25 @@ def _run_shape(d, form, x, slots, zetas=ZETAS):
             d.check(f"higher C at equal {x} {s}", f > MOST)
 
 
-def _describe_shape(form, x, slots, zetas=ZETAS):
+def _describe_shape(form, x, curves, zetas=ZETAS):
     a, b = PARAMETRIC_WINDOW
     if form == "plateau":
-        return (f"the curve C against {x} over lambda t in [{a:g}, {b:g}] ({', '.join(slots)}, "
+        return (f"the curve C against {x} over lambda t in [{a:g}, {b:g}] ({', '.join(curves)}, "
                 f"{_zeta_text(zetas)}): rises, and its slope over the top quarter of {x} is, in "
                 f"magnitude, below {PLATEAU:g} of the slope over the bottom quarter (a plateau)")
     return (f"the curve C against {x} over [{a:g}, {b:g}] (rising branch): C larger for zeta = 1 "
             f"than zeta = 0 at equal {x} on more than {MOST:.0%} of the common range "
-            f"({', '.join(slots)})")
+            f"({', '.join(curves)})")
 
 
-def shape(form: str, x: str, slots, *, zetas=ZETAS) -> Check:
+def shape(form: str, x: str, curves, *, zetas=ZETAS) -> Check:
     """The parametric curve C(X) of Figures 5-6 (X = ``"E"`` or ``"Sigma"``).
 
     ``form`` is ``"plateau"`` (C rises, then flattens against X) or ``"above"`` (C at equal X
     larger for zeta = 1).
     """
     zs = ZETAS if form == "above" else tuple(zetas)
-    return Check("shape", dict(form=form, x=x, slots=tuple(slots), zetas=zs))
+    return Check("shape", dict(form=form, x=x, curves=tuple(curves), zetas=zs))
 
 
 # custom ----------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ CLAIMS: tuple[Spec, ...] = (
     Spec("F2a-3", "2", "a",
          "The first peak in the energy curves signify the initial charging period, while "
          "subsequent peaks correspond to the relaxation of stored energy.",
-         count("first_max E {s}", ">=", "max E {s}", slots=["a:0.5", "a:3"])),
+         count("first_max E {s}", ">=", "max E {s}", curves=["a:0.5", "a:3"])),
     Spec("F2a-4", "2", "a",
          "Higher values of α amplify the energy oscillations",
          compare("range E a:3", ">", "range E a:0.5")),
@@ -279,7 +279,7 @@ CLAIMS: tuple[Spec, ...] = (
     Spec("F4b-1", "4", "b",
          "when Δ = 1, the concurrence exhibits a comparatively stochastic trajectory, "
          "fluctuating between partially entangled and separable states.",
-         count("sep_runs C {s}", ">=", 2, slots=["b:1"])),
+         count("sep_runs C {s}", ">=", 2, curves=["b:1"])),
     Spec("F4b-2", "4", "b",
          "at an augmented detuning value of Δ = 4 ... Within the anisotropic regime, the "
          "system converges towards a partially entangled state.",
@@ -289,7 +289,7 @@ CLAIMS: tuple[Spec, ...] = (
          "within the isotropic regime, a discernible attenuation of entanglement is "
          "observed, as well as generated separable states.",
          [compare("max C b:4", "<", "max C b:1", zetas=[0]),
-          count("sep_runs C {s}", ">=", 1, slots=["b:4"], zetas=[0])]),
+          count("sep_runs C {s}", ">=", 1, curves=["b:4"], zetas=[0])]),
     Spec("F4c-1", "4", "c",
          "At a diminished coupling strength (q = 0.3), the concurrence remains attenuated"
          " ... Upon augmenting the coupling strength to q = 2, a discernible enhancement "
@@ -297,11 +297,11 @@ CLAIMS: tuple[Spec, ...] = (
          compare("max C c:2", ">", "max C c:0.3")),
     Spec("F4c-2", "4", "c",
          "exhibiting intermittent phases of partial entanglement and disentanglement.",
-         count("sep_runs C {s}", ">=", 1, slots=["c:0.3"])),
+         count("sep_runs C {s}", ">=", 1, curves=["c:0.3"])),
     Spec("F4c-3", "4", "c",
          "albeit punctuated by brief interludes of disentanglement.",
-         [count("sep_runs C {s}", ">=", 1, slots=["c:2"]),
-          count("sep_frac C {s}", "<", 0.2, slots=["c:2"])]),
+         [count("sep_runs C {s}", ">=", 1, curves=["c:2"]),
+          count("sep_frac C {s}", "<", 0.2, curves=["c:2"])]),
     Spec("F4c-4", "4", "c",
          "The introduction of anisotropy (ζ = 1) further accentuates these peaks",
          anisotropy("max C {s}", ["c:0.3", "c:2"])),
@@ -362,7 +362,7 @@ CLAIMS: tuple[Spec, ...] = (
          count("t_first_max E {s}", "<=", 1.3)),
     Spec("F5a-1", "5", "a",
          "At lower α values (α = 0.5), the concurrence rises gradually with stored energy",
-         correlation("E", "C", slots=["a:0.5"], window=PARA)),
+         correlation("E", "C", curves=["a:0.5"], window=PARA)),
     Spec("F5a-2", "5", "a",
          "eventually saturating at a plateau, which reflects diminishing entanglement "
          "gains at higher energy levels.",
@@ -395,7 +395,7 @@ CLAIMS: tuple[Spec, ...] = (
     Spec("F5c-1", "5", "c",
          "For weak coupling (q = 0.3), the system demonstrates a stable but modest "
          "correlation between energy and concurrence.",
-         [correlation("E", "C", slots=["c:0.3"], window=PARA),
+         [correlation("E", "C", curves=["c:0.3"], window=PARA),
           compare("max C[0,1.3] c:0.3", "<", "max C[0,1.3] c:2")]),
     Spec("F5c-2", "5", "c",
          "As q increases (q = 2), both energy and entanglement are significantly "
@@ -410,7 +410,7 @@ CLAIMS: tuple[Spec, ...] = (
     Spec("F5d-1", "5", "d",
          "In the absence of dissipation (κ = 0, γ = 0), the energy-entanglement "
          "correlation remains robust",
-         correlation("E", "C", slots=["d:closed"], window=PARA)),
+         correlation("E", "C", curves=["d:closed"], window=PARA)),
     Spec("F5d-2", "5", "d",
          "introducing dissipation (κ = 0.6, γ = 0.4) significantly reduces both stored "
          "energy and concurrence.",
@@ -445,7 +445,7 @@ CLAIMS: tuple[Spec, ...] = (
          "At lower α values (α = 0.5), the concurrence exhibits a gradual increase with "
          "energy fluctuations, eventually reaching a plateau where further increases in "
          "Σ(t) have negligible impact on entanglement.",
-         [correlation("Sigma", "C", slots=["a:0.5"], window=PARA),
+         [correlation("Sigma", "C", curves=["a:0.5"], window=PARA),
           shape("plateau", "Sigma", ["a:0.5"])],
          note="The plateau is decided on C against Sigma (the curve of Figure 6)."),
     Spec("F6a-2", "6", "a",
@@ -464,7 +464,7 @@ CLAIMS: tuple[Spec, ...] = (
     Spec("F6b-1", "6", "b",
          "Under resonance conditions (Δ = 0), the system exhibits a smooth and stable "
          "correlation, with concurrence increasing congruently with energy fluctuations.",
-         correlation("Sigma", "C", slots=["b:0"], window=PARA)),
+         correlation("Sigma", "C", curves=["b:0"], window=PARA)),
     Spec("F6b-2", "6", "b",
          "As detuning increases (Δ = 4), this relationship becomes erratic, characterized"
          " by sharp peaks in concurrence at lower fluctuation levels followed by a "
@@ -487,7 +487,7 @@ CLAIMS: tuple[Spec, ...] = (
          "For weaker coupling (q = 0.3), the system demonstrates a modest yet stable "
          "correlation, with concurrence gradually increasing alongside energy "
          "fluctuations.",
-         correlation("Sigma", "C", slots=["c:0.3"], window=PARA)),
+         correlation("Sigma", "C", curves=["c:0.3"], window=PARA)),
     Spec("F6c-2", "6", "c",
          "As the coupling strength increases (q = 2), the concurrence rises more sharply",
          compare("max C[0,1.3] c:2", ">", "max C[0,1.3] c:0.3")),

@@ -241,6 +241,34 @@ def claims_markdown(claims, group_by_verdict: bool = True, max_numbers: int = 6)
     return "\n".join(parts)
 
 
+def table_markdown(table=None) -> str:
+    """The claims table in words (no verdicts): ``docs/claims.md``, for review without Python.
+
+    One row per claim: id, where the paper says it, its words, and what decides it (generated
+    from the check, as in the report's "deciding quantity" column).
+    """
+    from . import checks as ck
+
+    if table is None:
+        from .claims import CLAIMS as table
+    out = ["# The paper's claims and how each is decided", "",
+           "Generated from `qbcircuit/paper/claims.py` by "
+           "`qbcircuit.paper.decide.table_markdown()` (a test keeps it current). Terms: E = "
+           "stored energy E/omega_q, Sigma = fluctuation Sigma/omega_q, C = concurrence; curves "
+           "`a:0.5 a:3` (alpha), `b:1 b:4` (Delta; `b:0` resonance), `c:0.3 c:2` (g), "
+           "`d:closed d:open` (kappa, gamma); windows in lambda*t. Every comparison holds for "
+           "zeta = 0 and 1 unless it says otherwise; two numbers within "
+           f"{ck.TOO_CLOSE:.0%} of each other are too close to call; a correlation across the "
+           f"16 curves must be significant (p < {ck.SIGNIFICANCE:g}); a first maximum is "
+           "`scipy.signal.find_peaks` with a prominence of 10% of the curve's range.", "",
+           "| id | where | the paper's words | decided by | note |", "|---|---|---|---|---|"]
+    for s in table:
+        where = s.figure + (f"({s.panel})" if s.panel else "")
+        cells = [s.id, where, s.quote, s.quantity or "(too vague to test)", s.note]
+        out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def first_maxima(curves: Curves | None = None, **kw) -> list[dict]:
     """First maximum of E (``metrics.first_peak``) of the 16 suite curves and of "b:0".
 

@@ -17,7 +17,7 @@ import html
 import json
 
 from .figures import COINCIDE, FIGURES, coinciding_curves, panel_fixed_parameters
-from .suite import PANELS, PARAMETRIC_WINDOW
+from .suite import CURVES, PANELS, PARAMETRIC_WINDOW
 
 #: The verdicts in display order (others, if the claims module adds any, follow).
 VERDICT_ORDER = ("contradicted", "not supported at any omega_q", "mixed", "depends on omega_q",
@@ -67,6 +67,11 @@ document.querySelectorAll('table.sortable th').forEach(function(th, col){
 
 def _e(text) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _v(verdict) -> str:
+    """A verdict as HTML (omega_q as ω with a subscript q)."""
+    return _e(verdict).replace("omega_q", "ω<sub>q</sub>")
 
 
 def _plain(tex: str) -> str:
@@ -137,10 +142,9 @@ def _caption(suite, stem: str) -> str:
         if quantity == "concurrence":
             head += " The axis starts below 0 so that separable stretches (C = 0) show."
     panels = []
-    for panel, (varied, curves) in PANELS.items():
+    for panel, (varied, _) in PANELS.items():
         entries = [e for e in suite.entries if e.panel == panel]
-        values = " and ".join(_e(c[0].replace(varied + " = ", "").split(", ")[0]
-                                 if varied != "(kappa, gamma)" else c[0]) for c in curves)
+        values = " and ".join(_e(c.value) for c in CURVES.values() if c.panel == panel)
         fixed = _plain(panel_fixed_parameters(entries))
         if varied == "(kappa, gamma)":
             panels.append(f"({panel}) {_e(values.replace('kappa', 'κ').replace('gamma', 'γ'))}; "
@@ -191,7 +195,7 @@ def _claims_section(claims, variant_claims, variant, note) -> str:
     for c in claims:
         counts[c.verdict] = counts.get(c.verdict, 0) + 1
     order = [v for v in VERDICT_ORDER if v in counts] + sorted(set(counts) - set(VERDICT_ORDER))
-    out = ["<p>", ", ".join(f'<a href="#verdict-{i}">{counts[v]} {_e(v)}</a>'
+    out = ["<p>", ", ".join(f'<a href="#verdict-{i}">{counts[v]} {_v(v)}</a>'
                             for i, v in enumerate(order)),
            f" ({len(claims)} claims). Each claim is decided at ω<sub>q</sub> = 1 (the "
            "“verdict” column); claims that involve ζ = 1 are decided again at every "
@@ -210,7 +214,7 @@ def _claims_section(claims, variant_claims, variant, note) -> str:
     headers.append("note")
     for i, verdict in enumerate(order):
         group = [c for c in claims if c.verdict == verdict]
-        out.append(f'<h3 id="verdict-{i}" class="{_verdict_class(verdict)}">{_e(verdict)} '
+        out.append(f'<h3 id="verdict-{i}" class="{_verdict_class(verdict)}">{_v(verdict)} '
                    f"({len(group)})</h3>")
         rows, classes = [], []
         for c in group:
@@ -219,7 +223,7 @@ def _claims_section(claims, variant_claims, variant, note) -> str:
                    f'<td class="quote">{_e(getattr(c, "quote", ""))}</td>',
                    _td(getattr(c, "quantity", "")),
                    f'<td><div class="nums">{_numbers(getattr(c, "numbers", None))}</div></td>',
-                   f'<td class="{_verdict_class(c.verdict)}">{_e(c.verdict)}</td>']
+                   f'<td class="{_verdict_class(c.verdict)}">{_v(c.verdict)}</td>']
             row += [_verdict_cell(by_w.get(w, "")) for w in omegas]
             if variant_claims is not None:
                 row.append(_verdict_cell(getattr(by_id.get(c.id), "verdict", "")))
@@ -362,7 +366,7 @@ def _claim_list(claims, verdicts, limit=12) -> str:
     items = []
     for c in picked[:limit]:
         quote = c.quote if len(c.quote) <= 110 else c.quote[:107] + "…"
-        items.append(f"<li><b>{_e(c.id)}</b> ({_e(c.verdict)}): “{_e(quote)}”</li>")
+        items.append(f"<li><b>{_e(c.id)}</b> ({_v(c.verdict)}): “{_e(quote)}”</li>")
     more = (f"<li>… and {len(picked) - limit} more in the claims table.</li>"
             if len(picked) > limit else "")
     return f"<ul>{''.join(items)}{more}</ul>" if items else ""
@@ -376,7 +380,7 @@ def _findings_section(claims, variant_claims, variant, derivation, first_rows, c
         for c in claims:
             counts[c.verdict] = counts.get(c.verdict, 0) + 1
         testable = len(claims) - counts.get("too vague to test", 0)
-        tally = ", ".join(f"{counts[v]} {_e(v)}" for v in VERDICT_ORDER if v in counts)
+        tally = ", ".join(f"{counts[v]} {_v(v)}" for v in VERDICT_ORDER if v in counts)
         out.append(f"<p>Of the paper's {len(claims)} statements about its results, {testable} "
                    f"make a checkable assertion. Decided by the model itself: {tally}.</p>")
         out.append("<h3>What reproduces</h3>"
@@ -434,7 +438,7 @@ def _findings_section(claims, variant_claims, variant, derivation, first_rows, c
         for c in variant_claims:
             vc[c.verdict] = vc.get(c.verdict, 0) + 1
         out.append(f"<h3>Under the variant {_e(variant)}</h3><p>The same claims decided on the "
-                   "variant's curves: " + ", ".join(f"{vc[v]} {_e(v)}" for v in VERDICT_ORDER
+                   "variant's curves: " + ", ".join(f"{vc[v]} {_v(v)}" for v in VERDICT_ORDER
                                                     if v in vc) + ".</p>")
     devs = [f"{_e(c['engine'].split()[0])} {c['max']:.1e}" for c in checks or () if "max" in c]
     if devs:

@@ -23,12 +23,22 @@ PARAMETRIC_WINDOW = (0.0, 1.3)
 
 @dataclass(frozen=True)
 class Curve:
-    """One parameter set of a panel (without zeta)."""
+    """One parameter set of a panel (without zeta).
+
+    Attributes:
+        id: ``"<panel>:<value>"``.
+        panel: ``"a"`` .. ``"d"``.
+        label: what a legend says, e.g. ``"alpha = 0.5"``.
+        kwargs: its :class:`~qbcircuit.BatteryParams` keywords (without zeta).
+        value: what a caption listing the panel's values says (``"0.5"``; the whole label
+            where two parameters vary).
+    """
 
     id: str
     panel: str
     label: str
     kwargs: dict
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,20 +53,20 @@ class SuiteEntry:
 
 #: id -> curve, in the panels' order; docs/conventions.md, "Paper figure parameter sets".
 CURVES: dict[str, Curve] = {c.id: c for c in (
-    Curve("a:0.5", "a", "alpha = 0.5", dict(alpha=0.5, delta=0.0, g=1.0)),
-    Curve("a:3", "a", "alpha = 3", dict(alpha=3.0, delta=0.0, g=1.0)),
-    Curve("b:1", "b", "Delta = 1", dict(delta=1.0, g=1.0, alpha=2.0)),
-    Curve("b:4", "b", "Delta = 4", dict(delta=4.0, g=1.0, alpha=2.0)),
-    Curve("c:0.3", "c", "g = 0.3", dict(g=0.3, delta=0.0, alpha=2.0)),
-    Curve("c:2", "c", "g = 2", dict(g=2.0, delta=0.0, alpha=2.0)),
+    Curve("a:0.5", "a", "alpha = 0.5", dict(alpha=0.5, delta=0.0, g=1.0), "0.5"),
+    Curve("a:3", "a", "alpha = 3", dict(alpha=3.0, delta=0.0, g=1.0), "3"),
+    Curve("b:1", "b", "Delta = 1", dict(delta=1.0, g=1.0, alpha=2.0), "1"),
+    Curve("b:4", "b", "Delta = 4", dict(delta=4.0, g=1.0, alpha=2.0), "4"),
+    Curve("c:0.3", "c", "g = 0.3", dict(g=0.3, delta=0.0, alpha=2.0), "0.3"),
+    Curve("c:2", "c", "g = 2", dict(g=2.0, delta=0.0, alpha=2.0), "2"),
     Curve("d:closed", "d", "kappa = gamma = 0",
-          dict(kappa=0.0, gamma=0.0, delta=0.0, alpha=1.0, g=1.0)),
+          dict(kappa=0.0, gamma=0.0, delta=0.0, alpha=1.0, g=1.0), "kappa = gamma = 0"),
     Curve("d:open", "d", "kappa = 0.6, gamma = 0.4",
-          dict(kappa=0.6, gamma=0.4, delta=0.0, alpha=1.0, g=1.0)),
+          dict(kappa=0.6, gamma=0.4, delta=0.0, alpha=1.0, g=1.0), "kappa = 0.6, gamma = 0.4"),
 )}
 #: Curves a claim needs that no panel shows: panel (b) at resonance.
 REFERENCE_CURVES: dict[str, Curve] = {
-    "b:0": Curve("b:0", "b", "Delta = 0", dict(delta=0.0, g=1.0, alpha=2.0)),
+    "b:0": Curve("b:0", "b", "Delta = 0", dict(delta=0.0, g=1.0, alpha=2.0), "0"),
 }
 _VARIED = {"a": "alpha", "b": "Delta", "c": "g", "d": "(kappa, gamma)"}
 

@@ -29,6 +29,7 @@ from qbcircuit.paper.claims import (
 )
 
 GOLDEN = Path(__file__).parent / "golden_verdicts.csv"
+TABLE_DOC = Path(__file__).parent.parent.parent / "docs" / "claims.md"
 REGENERATE = os.environ.get("QBCIRCUIT_REGENERATE_GOLDEN") == "1"
 T = np.linspace(0, 10, 2001)
 
@@ -113,10 +114,10 @@ def test_monotone_both_ways():
 def test_count_first_maximum_within_a_window_both_ways():
     early = {"E": lambda t: np.sin(t) ** 2 * np.exp(-t / 20)}  # first peak at pi/2
     late = {"E": lambda t: np.sin(t / 3) ** 2}  # first peak at 3 pi/2
-    check = ck.count("t_first_max E {s}", "<=", 2.0, slots=["x:1", "x:2"], zetas=[0])
+    check = ck.count("t_first_max E {s}", "<=", 2.0, curves=["x:1", "x:2"], zetas=[0])
     assert _run(check, _both_zetas(**{"x:1": early, "x:2": late}))[0] == [True, False]
     # against a term of the same curve: the first maximum is the highest
-    check = ck.count("first_max E {s}", ">=", "max E {s}", slots=["x:1"], zetas=[0])
+    check = ck.count("first_max E {s}", ">=", "max E {s}", curves=["x:1"], zetas=[0])
     assert _run(check, _both_zetas(**{"x:1": early}))[0] == [True]
     rising = {"E": lambda t: np.sin(t) ** 2 * (0.5 + t / 10)}
     assert _run(check, _both_zetas(**{"x:1": rising}))[0] == [False]
@@ -133,7 +134,7 @@ def test_ratio_of_windows_both_ways():
 def test_correlation_within_curves_both_ways():
     together = {"E": lambda t: t / 10, "C": lambda t: np.sqrt(t / 10)}
     against = {"E": lambda t: t / 10, "C": lambda t: 1 - t / 10}
-    check = ck.correlation("E", "C", slots=["x:1"], zetas=[0], window=(0, 1.3))
+    check = ck.correlation("E", "C", curves=["x:1"], zetas=[0], window=(0, 1.3))
     assert _run(check, _both_zetas(**{"x:1": together}))[0] == [True]
     assert _run(check, _both_zetas(**{"x:1": against}))[0] == [False]
 
@@ -145,7 +146,7 @@ def test_correlation_across_curves_needs_significance():
         return {(s, z): {"E": _const(0.1 * (k + 1) + 0.01 * z),
                          "C": _const(levels_c[2 * k + int(z)])}
                 for k, s in enumerate(slots) for z in (0.0, 1.0)}
-    check = ck.correlation("C", "E", slots=slots, across="mean")
+    check = ck.correlation("C", "E", curves=slots, across="mean")
     outs, nums = _run(check, curves(np.arange(16) / 20))  # perfectly ranked
     assert outs == [True, True]
     rng = np.random.default_rng(1)
@@ -225,6 +226,16 @@ def test_table_is_well_formed():
             assert s.note, s.id  # why it is too vague
         else:
             assert s.quantity and "{s}" not in s.quantity, s.id
+
+
+def test_the_table_in_words_is_current():
+    """docs/claims.md: the table for a reader who does not read Python (same switch)."""
+    from qbcircuit.paper.decide import table_markdown
+
+    text = table_markdown()
+    if REGENERATE:
+        TABLE_DOC.write_text(text)
+    assert TABLE_DOC.read_text() == text
 
 
 @pytest.fixture(scope="module")

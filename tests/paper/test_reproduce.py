@@ -195,12 +195,14 @@ def test_cli_passes_its_options(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(rep, "reproduce", fake)
     status = main(["reproduce", "--out", str(tmp_path / "r"), "--method", "dynamics",
                    "--format", "png,svg", "--format", "pdf", "--omega-q", "2", "--rtol", "1e-9",
-                   "--variant", "tavis-cummings", "--points", "21", "--no-progress"])
+                   "--variant", "tavis-cummings", "--points", "21", "--no-progress",
+                   "--trotter-all"])
     out, err = capsys.readouterr()
     assert status == 0 and out == "reproduce: done\n" and err == ""
     assert seen["formats"] == ["png", "svg", "pdf"] and seen["omega_q"] == 2.0
     assert seen["rtol"] == 1e-9 and seen["variant"] == "tavis-cummings"
     assert seen["progress"] is False and seen["points"] == 21 and seen["method"] == "dynamics"
+    assert seen["trotter_curves"] == "all"
 
 
 @pytest.mark.parametrize(
