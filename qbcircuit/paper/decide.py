@@ -9,11 +9,10 @@ makes results depend on it).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 
+from .._io import csv_text
 from .checks import (
     CLAIM_POINTS,
     OMEGA_QS,
@@ -206,17 +205,15 @@ def claims_csv_text(claims, variant_claims=None) -> str:
         name = next((c.variant for c in variant_claims if c.variant), "variant")
         head.append(f"verdict ({name})")
         other = {c.id: c.verdict for c in variant_claims}
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(head)
+    rows = []
     for c in claims:
         nums = ";".join(f"{k}={_num(v)}" for k, v in c.numbers.items())
         row = [c.id, c.figure, c.panel, c.quote, c.quantity, nums, c.verdict,
                *[c.by_omega_q.get(om, "") for om in omegas], c.note]
         if variant_claims is not None:
             row.append(other.get(c.id, ""))
-        w.writerow(row)
-    return buf.getvalue()
+        rows.append(row)
+    return csv_text(head, rows)
 
 
 def claims_markdown(claims, group_by_verdict: bool = True, max_numbers: int = 6) -> str:
