@@ -385,6 +385,19 @@ def _run_figures(args) -> int:
     return 0
 
 
+def _one_line_warnings():
+    """A ``warnings.showwarning``: our warnings as one line each, printed when raised (a cost
+    warning comes before the long work it announces), repeats and third-party noise dropped."""
+    seen: set[str] = set()
+
+    def show(message, category, *_args, **_kwargs):
+        if issubclass(category, QbcircuitWarning) and str(message) not in seen:
+            seen.add(str(message))
+            print(f"qbcircuit: warning: {message}", file=sys.stderr, flush=True)
+
+    return show
+
+
 class _Terminated(BaseException):
     """SIGTERM, turned into an exception so that workers and temporary files are cleaned up."""
 
@@ -410,15 +423,10 @@ def main(argv=None) -> int:
             "reproduce": _run_reproduce,
             "sweep": _run_sweep,
         }[args.command]
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings():
             warnings.simplefilter("always", QbcircuitWarning)
-            status = run(args)
-        # our warnings as one line each; third-party deprecation noise is dropped
-        for message in dict.fromkeys(
-            str(w.message) for w in caught if issubclass(w.category, QbcircuitWarning)
-        ):
-            print(f"qbcircuit: warning: {message}", file=sys.stderr)
-        return status
+            warnings.showwarning = _one_line_warnings()
+            return run(args)
     except (_UsageError, ParameterError) as err:
         print(f"qbcircuit: error: {err}", file=sys.stderr)
         return 2

@@ -10,7 +10,9 @@ How it runs:
 
 * Every axis value is validated before any work (and every combination of the parameters that
   interact in the validation: alpha, zeta, encoding, initial cells, cell coupling), and a grid
-  of more than ``MAX_POINTS`` points is refused before it is allocated.
+  of more than ``MAX_POINTS`` points is refused before it is allocated. The grid's points are
+  estimated as :func:`qbcircuit.simulate` estimates a run (memory, time): a point that cannot
+  fit or finish is refused naming it (:func:`check_grid_cost`).
 * One point is solved and timed first; the rest is cut into chunks of about ``chunk_seconds``
   of work each (not one task per point), at least four chunks per worker.
 * Chunks run on any ``concurrent.futures.Executor`` (``executor=client.get_executor()`` for a
@@ -53,10 +55,10 @@ from ._checks import ParameterError, check_int, check_times
 from ._io import OutputFile
 from .engines import resolve
 from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
-from .model import initial_cell_state
+from .model import BatteryModel, initial_cell_state
 from .parallel import imap_jobs
-from .params import BatteryParams, TruncationWarning
-from .simulate import _solve, warn_if_truncated
+from .params import BatteryParams, CostWarning, TruncationWarning
+from .simulate import _solve, check_cost, warn_if_truncated
 
 #: Default engine of a sweep (measured the fastest per point, closed and open).
 DEFAULT_METHOD = "exact"
@@ -165,6 +167,41 @@ def check_grid(base: BatteryParams, axes: Mapping, metrics) -> tuple[dict, tuple
             for combo in itertools.product(*(reps[n] for n in inter)):
                 _point(base, dict(zip(inter, combo, strict=True)))
     return arrays, metrics
+
+
+def check_grid_cost(base: BatteryParams, axes: Mapping[str, np.ndarray], times, method: str,
+                    options: Mapping) -> None:
+    """Estimate the grid's points as :func:`qbcircuit.simulate` does, before any work.
+
+    A point that cannot fit in memory or finish is refused naming the point; a long one warns
+    (:class:`~qbcircuit.CostWarning`, naming the point). The points estimated are the corners
+    of the grid (every combination of each axis's extremes, see :func:`_representatives`):
+    the engines' estimates grow with the levels (|alpha|) and with the magnitude of every
+    frequency and rate, each a convex function of a parameter, so their maximum over the grid
+    is at a corner.
+
+    Raises:
+        ParameterError: "sweep point g = 1e8: this dynamics run needs about ...".
+    """
+    engine = resolve(method, dict(options))
+    names = list(axes)
+    corners = itertools.product(*(_representatives(n, axes[n]) for n in names))
+    warned: dict[str, None] = {}
+    for combo in corners:
+        values = dict(zip(names, combo, strict=True))
+        where = ", ".join(f"{k} = {_text(v)}" for k, v in values.items())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CostWarning)
+            warnings.simplefilter("ignore", TruncationWarning)  # warned per point when solved
+            try:
+                check_cost(engine, BatteryModel(_point(base, values)), times)
+            except ParameterError as err:
+                raise ParameterError(f"sweep point {where}: {err}") from None
+        long = [w for w in caught if issubclass(w.category, CostWarning)]
+        if long and not warned:  # the first long point stands for the others
+            warned[f"sweep point {where}: {long[0].message}"] = None
+    for message in warned:
+        warnings.warn(message, CostWarning, stacklevel=3)
 
 
 def _representatives(name: str, arr: np.ndarray) -> list:
@@ -584,6 +621,7 @@ def sweep(
     times = check_times(np.linspace(0.0, 10.0, 201) if times is None else times)
     resolve(method, engine_options)  # refuse foreign or out-of-range options now
     axes, metrics = check_grid(base_params, axes, metrics)
+    check_grid_cost(base_params, axes, times, method, engine_options)
     if not (isinstance(chunk_seconds, (int, float)) and 0 < chunk_seconds < math.inf):
         raise ParameterError(f"chunk_seconds must be a number > 0, got {chunk_seconds!r}")
     if executor is None:

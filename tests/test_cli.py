@@ -1,4 +1,5 @@
 import os
+import select
 import subprocess
 import sys
 
@@ -188,3 +189,18 @@ def test_circuit_stats_encoding_selects_the_row(capsys):
     assert status == 0 and len(rows) == 1 and rows[0].split()[0] == "gray"
     status, out, _ = run(capsys, "circuit-stats", "--fock", "4")
     assert [r.split()[0] for r in out.splitlines()[1:]] == ["binary", "gray", "unary"]
+
+
+def test_a_cost_warning_is_printed_before_the_long_work():
+    """`simulate --gamma 1e6` is estimated at hours: the warning comes first, not after."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qbcircuit", "simulate", "--gamma", "1e6", "--t-max", "1",
+         "--points", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # the run takes hours: a first line within minutes can only be printed before it
+        ready, _, _ = select.select([proc.stderr], [], [], 120)
+        line = proc.stderr.readline() if ready else ""
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert line.startswith("qbcircuit: warning: this dynamics run needs about"), line

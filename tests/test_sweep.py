@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import qbcircuit.sweep as sw
-from qbcircuit import BatteryParams, ParameterError, simulate
+from qbcircuit import BatteryParams, CostWarning, ParameterError, simulate
 from qbcircuit.cli import main
 from qbcircuit.metrics import METRICS
 from qbcircuit.sweep import SweepResult, sweep
@@ -156,6 +156,38 @@ def test_bad_sweeps_are_one_line_and_exit_2_before_any_work(capsys, tmp_path, ar
                            "--out", str(tmp_path / "never.csv"))
     assert status == 2 and err.count("\n") == 1 and message in err, err
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--vary", "g=1,1e8", "--method", "dynamics"],
+         "sweep point g = 100000000.0: this dynamics run needs about"),
+        (["--vary", "delta=0,1e6", "--method", "dynamics"],
+         "sweep point delta = 1000000.0: this dynamics run needs about"),
+        (["--vary", "g=1,1e8", "--set", "kappa=0.1"],
+         "sweep point g = 100000000.0: this exact run needs about"),
+        (["--vary", "alpha=1:10:2", "--vary", "kappa=0,0.1", "--method", "dynamics",
+          "--points", "100000"], "kappa = 0.1: this dynamics run needs about"),
+    ],
+)
+def test_every_sweep_point_is_estimated_before_the_work(capsys, monkeypatch, argv, message):
+    """A point that `simulate` refuses is refused by a sweep too, naming it, before any work."""
+    def no_work(*args, **kwargs):
+        raise AssertionError("a point was solved")
+
+    monkeypatch.setattr(sw, "_solve_chunk", no_work)
+    status, out, err = run(capsys, "sweep", "--t-max", "10", "--points", "11", *argv)
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert message in err
+
+
+def test_a_long_sweep_point_warns_naming_it(monkeypatch):
+    monkeypatch.setattr(sw, "_run", lambda *a, **k: None)  # the estimate only
+    monkeypatch.setattr(sw, "_solve_chunk", None)
+    with pytest.warns(CostWarning, match=r"^sweep point gamma = 1000000.0: this dynamics run"):
+        sw.check_grid_cost(BatteryParams(), {"gamma": np.array([0.0, 1e6])},
+                           np.linspace(0, 1, 3), "dynamics", {})
 
 
 @pytest.mark.parametrize(
