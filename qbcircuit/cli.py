@@ -386,8 +386,11 @@ def _run_figures(args) -> int:
 
 
 def _one_line_warnings():
-    """A ``warnings.showwarning``: our warnings as one line each, printed when raised (a cost
-    warning comes before the long work it announces), repeats and third-party noise dropped."""
+    """A ``warnings.showwarning`` printing our warnings as one line each, when raised.
+
+    A cost warning so comes before the long work it announces; repeats and third-party noise
+    are dropped.
+    """
     seen: set[str] = set()
 
     def show(message, category, *_args, **_kwargs):

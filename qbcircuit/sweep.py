@@ -51,13 +51,13 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
-from ._checks import ParameterError, check_int, check_times
+from ._checks import ParameterError, available_memory, check_int, check_times
 from ._io import OutputFile
 from .engines import resolve
 from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
 from .model import BatteryModel, initial_cell_state
-from .parallel import imap_jobs
-from .params import BatteryParams, CostWarning, TruncationWarning
+from .parallel import WORKER_BYTES, imap_jobs, worker_limit
+from .params import BatteryParams, CostWarning, QbcircuitWarning, TruncationWarning
 from .simulate import _solve, check_cost, warn_if_truncated
 
 #: Default engine of a sweep (measured the fastest per point, closed and open).
@@ -170,8 +170,10 @@ def check_grid(base: BatteryParams, axes: Mapping, metrics) -> tuple[dict, tuple
 
 
 def check_grid_cost(base: BatteryParams, axes: Mapping[str, np.ndarray], times, method: str,
-                    options: Mapping) -> None:
+                    options: Mapping) -> int:
     """Estimate the grid's points as :func:`qbcircuit.simulate` does, before any work.
+
+    Returns the largest estimated memory of one point (bytes), to size the pool.
 
     A point that cannot fit in memory or finish is refused naming the point; a long one warns
     (:class:`~qbcircuit.CostWarning`, naming the point). The points estimated are the corners
@@ -187,6 +189,7 @@ def check_grid_cost(base: BatteryParams, axes: Mapping[str, np.ndarray], times, 
     names = list(axes)
     corners = itertools.product(*(_representatives(n, axes[n]) for n in names))
     warned: dict[str, None] = {}
+    most = 0
     for combo in corners:
         values = dict(zip(names, combo, strict=True))
         where = ", ".join(f"{k} = {_text(v)}" for k, v in values.items())
@@ -194,14 +197,16 @@ def check_grid_cost(base: BatteryParams, axes: Mapping[str, np.ndarray], times, 
             warnings.simplefilter("always", CostWarning)
             warnings.simplefilter("ignore", TruncationWarning)  # warned per point when solved
             try:
-                check_cost(engine, BatteryModel(_point(base, values)), times)
+                cost = check_cost(engine, BatteryModel(_point(base, values)), times)
             except ParameterError as err:
                 raise ParameterError(f"sweep point {where}: {err}") from None
+        most = max(most, cost.bytes)
         long = [w for w in caught if issubclass(w.category, CostWarning)]
         if long and not warned:  # the first long point stands for the others
             warned[f"sweep point {where}: {long[0].message}"] = None
     for message in warned:
         warnings.warn(message, CostWarning, stacklevel=3)
+    return most
 
 
 def _representatives(name: str, arr: np.ndarray) -> list:
@@ -599,7 +604,8 @@ def sweep(
         method: the engine (default ``"exact"``, the fastest per point).
         executor: a ``concurrent.futures.Executor`` to run the chunks on, e.g. a dask
             ``client.get_executor()``; default: a local process pool of ``jobs`` workers.
-        jobs: local worker processes (default: one per core; 1 = in this process).
+        jobs: local worker processes (default: one per core; 1 = in this process), at most
+            one per core and as many as the available memory holds (a warning says so).
         checkpoint: a file path: finished chunks are appended there and a rerun resumes.
         chunk_seconds: work per task, from the time of one point measured first.
         progress: show a progress bar (and the estimate of a long run).
@@ -621,11 +627,19 @@ def sweep(
     times = check_times(np.linspace(0.0, 10.0, 201) if times is None else times)
     resolve(method, engine_options)  # refuse foreign or out-of-range options now
     axes, metrics = check_grid(base_params, axes, metrics)
-    check_grid_cost(base_params, axes, times, method, engine_options)
+    point_bytes = check_grid_cost(base_params, axes, times, method, engine_options)
     if not (isinstance(chunk_seconds, (int, float)) and 0 < chunk_seconds < math.inf):
         raise ParameterError(f"chunk_seconds must be a number > 0, got {chunk_seconds!r}")
     if executor is None:
-        jobs = check_int("jobs", os.cpu_count() or 1 if jobs is None else jobs, low=1, high=1024)
+        asked = None if jobs is None else check_int("jobs", jobs, low=1, high=1024)
+        fit, reason = worker_limit(point_bytes)
+        jobs = fit if asked is None else min(asked, fit)
+        if jobs < (asked or math.inf) and (asked is not None or reason == "memory"):
+            why = (f"one per core, {fit} core(s)" if reason == "cores" else
+                   f"the {available_memory() / 2**30:.1f} GiB of memory available hold {fit} "
+                   f"at about {(WORKER_BYTES + point_bytes) / 2**20:.0f} MiB each")
+            warnings.warn(f"jobs = {asked or 'one per core'}: {jobs} worker process(es) run "
+                          f"({why})", QbcircuitWarning, stacklevel=2)
         slots = jobs
     else:
         if not callable(getattr(executor, "submit", None)):

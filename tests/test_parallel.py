@@ -1,5 +1,6 @@
 """Worker processes: results in order, retried after a lost worker, never left behind."""
 
+import math
 import os
 import signal
 import subprocess
@@ -66,21 +67,106 @@ def _alive(pid):
         return False
 
 
+def _workers(pid):
+    found = []
+    for c in _children(pid):
+        try:
+            with open(f"/proc/{c}/cmdline") as fh:
+                if "spawn_main" in fh.read():
+                    found.append(c)
+        except OSError:
+            pass
+    return found
+
+
+#: Sweeps start at most one worker per core.
+TWO_CORES = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no pool")
+SLOW_SWEEP = ["sweep", "--vary", "g=0.1:2:30", "--vary", "zeta=-1:1:30", "--method", "dynamics",
+              "--points", "401", "--no-progress"]
+
+
+@TWO_CORES
+def test_workers_exit_when_the_parent_is_killed_during_their_start_up():
+    """SIGKILL of the parent while its workers import: they must not live on (issue 23.2).
+
+    They hold the caller's stdout: ``communicate`` returns only when every one has exited.
+    """
+    proc = subprocess.Popen([sys.executable, "-m", "qbcircuit", *SLOW_SWEEP, "--jobs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    workers = []
+    try:
+        while not workers and proc.poll() is None:
+            time.sleep(0.01)
+            workers = _workers(proc.pid)
+        helpers = _children(proc.pid)  # the workers and the resource tracker, starting up
+        proc.kill()
+        try:
+            proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            pytest.fail("a process of the killed run still holds its stdout")
+        deadline = time.monotonic() + 30
+        while any(_alive(h) for h in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert workers and not any(_alive(h) for h in helpers), "orphans of the killed run"
+    finally:  # a failed run leaves no orphans to the machine either
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _pool_size(monkeypatch, jobs):
+    """The workers a sweep asking for ``jobs`` would start (its work skipped)."""
+    import qbcircuit.sweep as sw
+    from qbcircuit import BatteryParams
+
+    used = []
+
+    def fake_run(base, axes, names, shape, metrics, times, method, options, done, store,
+                 executor, jobs, *rest):
+        used.append(jobs)
+        done.update({k: [0.0] * len(metrics) for k in range(math.prod(shape))})
+
+    monkeypatch.setattr(sw, "_run", fake_run)
+    sw.sweep(BatteryParams(), {"g": [0.5, 1.0]}, ["max_energy"], [0.0, 1.0], jobs=jobs)
+    return used[0]
+
+
+def test_jobs_are_capped_by_cores_with_a_warning(monkeypatch):
+    from qbcircuit import QbcircuitWarning
+
+    cores = len(os.sched_getaffinity(0))
+    with pytest.warns(QbcircuitWarning, match=rf"^jobs = 64: {cores} worker process\(es\) run "
+                      rf"\(one per core, {cores} core"):
+        assert _pool_size(monkeypatch, 64) == cores
+
+
+def test_jobs_are_capped_by_memory_with_a_warning(monkeypatch):
+    """--jobs 64 in a 3 GB cgroup: the OOM killer took the parent (issue 23.2)."""
+    import qbcircuit.parallel as par
+    from qbcircuit import QbcircuitWarning
+
+    monkeypatch.setattr(par, "available_memory", lambda: 2 * par.WORKER_BYTES)
+    monkeypatch.setattr("qbcircuit.sweep.available_memory", lambda: 2 * par.WORKER_BYTES)
+    with pytest.warns(QbcircuitWarning, match=r"^jobs = 64: 1 worker process\(es\) run \(the "
+                      r"0.6 GiB of memory available hold 1 at about 30\d MiB each\)"):
+        assert _pool_size(monkeypatch, 64) == 1
+    with pytest.warns(QbcircuitWarning, match=r"^jobs = one per core: 1 worker"):
+        assert _pool_size(monkeypatch, None) == 1
+
+
+@TWO_CORES
 @pytest.mark.parametrize(("sig", "status", "line"), [(signal.SIGINT, 130, "interrupted"),
                                                      (signal.SIGTERM, 143, "terminated")])
 def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, line):
     out = tmp_path / "sweep.csv"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.1:2:30", "--vary",
-         "zeta=-1:1:30", "--jobs", "2", "--method", "dynamics", "--points", "401",
-         "--no-progress", "--out", str(out)],
+        [sys.executable, "-m", "qbcircuit", *SLOW_SWEEP, "--jobs", "2", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     workers = []
     deadline = time.monotonic() + 60
     while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
-        workers = [c for c in _children(proc.pid) if "spawn_main" in
-                   open(f"/proc/{c}/cmdline").read().replace("\0", " ")]
+        workers = _workers(proc.pid)
     assert len(workers) == 2, "the workers did not start"
     time.sleep(1.0)  # let them start working
     helpers = _children(proc.pid)  # the workers and multiprocessing's resource tracker
