@@ -7,9 +7,16 @@ that cannot be written (``/proc/x``, a read-only folder, a name the file system 
 before anything is computed. Paths that are not plain files are respected:
 
 * a symbolic link is followed: its target is written (atomically there), the link stays;
-* a FIFO, character device or socket (``/dev/null``, ``/dev/stdout``) is written directly,
-  never replaced by a regular file;
-* ``-`` means standard output.
+* a FIFO, character device or socket (``/dev/null``, a terminal) is written directly, never
+  replaced by a regular file;
+* ``-`` means standard output; a path naming one of this process's open files
+  (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``, or a link to one)
+  is written through that file descriptor, never reopened: a pipe works, and a file the shell
+  opened for appending (``>> log.txt``) is appended to, not truncated.
+
+A write that fails (a full disk, ``/dev/full``, a closed standard output) is a one-line error
+too; the failed standard stream is then pointed at ``/dev/null`` so that the interpreter's
+final flush does not fail again.
 
 Every failure is a :class:`~qbcircuit._checks.ParameterError` naming the path and the reason
 (the CLI prints it as one line and exits with status 2).
@@ -17,7 +24,11 @@ Every failure is a :class:`~qbcircuit._checks.ParameterError` naming the path an
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import io
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -31,6 +42,84 @@ STDOUT = "-"
 
 def _reason(err: OSError) -> str:
     return err.strerror or str(err)
+
+
+#: Paths that name a file descriptor of this process.
+_FD_PATH = re.compile(rf"^/(?:dev/fd|proc/(?:self|thread-self|{os.getpid()})/fd)/(\d+)$")
+_STD_PATHS = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def named_fd(path: str) -> int | None:
+    """The file descriptor ``path`` names, or None for any other path.
+
+    ``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/3``, or a link to one of them.
+    """
+    for _ in range(40):  # the kernel's limit of nested links
+        if path in _STD_PATHS:
+            return _STD_PATHS[path]
+        match = _FD_PATH.match(path)
+        if match:
+            return int(match.group(1))
+        try:
+            link = os.readlink(path)
+        except (OSError, ValueError):
+            return None
+        path = os.path.normpath(os.path.join(os.path.dirname(path), link))
+    return None
+
+
+def _std_stream(fd: int):
+    """``sys.stdout`` / ``sys.stderr`` for descriptors 1 / 2 (None when closed)."""
+    return {1: sys.stdout, 2: sys.stderr}.get(fd)
+
+
+def _fd_name(fd: int) -> str:
+    return {0: "standard input", 1: "standard output", 2: "standard error"}.get(
+        fd, f"file descriptor {fd}")
+
+
+def _silence(stream) -> None:
+    """Point a failed standard stream at /dev/null: its unwritten buffer is dropped there."""
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+def write_stderr(line: str) -> None:
+    """Print one line on standard error.
+
+    A closed or failing standard error is ignored: there is nowhere left to report to.
+    """
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(line + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        _silence(stream)
+
+
+def write_stdout(text: str) -> None:
+    """Write ``text`` to standard output and flush it.
+
+    Raises:
+        ParameterError: standard output is closed or the write fails (one line).
+    """
+    stream = sys.stdout
+    if stream is None:
+        raise ParameterError("cannot write to standard output: it is closed")
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError) as err:  # ValueError: a closed file object
+        _silence(stream)
+        reason = _reason(err) if isinstance(err, OSError) else "it is closed"
+        raise ParameterError(f"cannot write to standard output: {reason}") from None
 
 
 class OutputFile:
@@ -50,8 +139,16 @@ class OutputFile:
     def __init__(self, path):
         self.path = str(path)
         self._tmp: str | None = None
+        self.fd = None
         if self.path == STDOUT:
             self.kind, self.target = "stdout", None
+            if sys.stdout is None:
+                raise ParameterError("cannot write to standard output: it is closed")
+            return
+        self.fd = named_fd(self.path)
+        if self.fd is not None:
+            self.kind, self.target = "fd", None
+            self._check_fd()
             return
         # realpath follows every symlink (also a dangling one, to the file it names)
         self.target = Path(os.path.realpath(self.path))
@@ -82,13 +179,42 @@ class OutputFile:
         except OSError as err:
             raise ParameterError(f"cannot write {self.path!r}: {_reason(err)}") from None
 
+    def _check_fd(self) -> None:
+        """Check that the descriptor is open for writing.
+
+        A closed standard stream's number may be reused by a file of ours: Python reports the
+        stream as None then.
+        """
+        name = _fd_name(self.fd)
+        try:
+            if self.fd in (1, 2) and _std_stream(self.fd) is None:
+                raise OSError(errno.EBADF, "it is closed")
+            flags = fcntl.fcntl(self.fd, fcntl.F_GETFL)
+        except OSError as err:
+            reason = "it is closed" if err.errno == errno.EBADF else _reason(err)
+            raise ParameterError(f"cannot write {self.path!r} ({name}): {reason}") from None
+        if flags & os.O_ACCMODE == os.O_RDONLY:
+            raise ParameterError(f"cannot write {self.path!r}: {name} is not open for writing")
+
+    def _write_fd(self, data: bytes) -> None:
+        stream = _std_stream(self.fd)
+        if stream is not None:
+            stream.flush()  # what was printed before comes first
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
     def write_bytes(self, data: bytes) -> None:
         """Write ``data`` to the reserved path (atomically for regular files)."""
         try:
             if self.kind == "stdout":
+                if sys.stdout is None:
+                    raise ParameterError("cannot write to standard output: it is closed")
                 sys.stdout.flush()
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
+            elif self.kind == "fd":
+                self._write_fd(data)
             elif self.kind == "stream":
                 with open(self.target, "wb") as fh:
                     fh.write(data)
@@ -104,15 +230,20 @@ class OutputFile:
                 os.chmod(self._tmp, 0o666 & ~umask)  # mkstemp makes 0600 files
                 os.replace(self._tmp, self.target)
                 self._tmp = None
-        except OSError as err:
+        except (OSError, ValueError) as err:
             self.discard()
-            raise ParameterError(f"cannot write {self.path!r}: {_reason(err)}") from None
+            if self.kind == "stdout":
+                _silence(sys.stdout)
+            elif self.kind == "fd" and _std_stream(self.fd) is not None:
+                _silence(_std_stream(self.fd))
+            reason = _reason(err) if isinstance(err, OSError) else "it is closed"
+            where = "standard output" if self.kind == "stdout" else repr(self.path)
+            raise ParameterError(f"cannot write {where}: {reason}") from None
 
     def write_text(self, text: str) -> None:
         """Write ``text`` as UTF-8 (standard output: through ``sys.stdout``)."""
         if self.kind == "stdout":
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            write_stdout(text)
         else:
             self.write_bytes(text.encode("utf-8"))
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ._checks import ParameterError
-from ._io import OutputFile, check_folder, make_folder
+from ._io import OutputFile, check_folder, make_folder, write_stderr, write_stdout
 from .engines import METHODS, option_fields, resolve
 from .metrics import QUANTITIES, REDUCERS
 from .params import ENCODINGS, MAX_FOCK, BatteryParams, QbcircuitWarning
@@ -278,7 +278,7 @@ def _run_sweep(args) -> int:
             result = sweep(base, axes, metrics, times, method=args.method, executor=executor,
                            jobs=jobs, checkpoint=args.checkpoint,
                            progress=not args.no_progress,
-                           log=lambda msg: print(f"qbcircuit: {msg}", file=sys.stderr),
+                           log=lambda msg: write_stderr(f"qbcircuit: {msg}"),
                            **options)
         finally:
             if client is not None:
@@ -346,10 +346,12 @@ def _run_circuit_stats(args) -> int:
         raise ParameterError("circuit-stats needs --fock (the number of cavity Fock levels)")
     encodings = None if args.encoding is None else [args.encoding]
     args.encoding = args.encoding or "binary"  # the parameters' encoding is replaced per row
+    if sys.stdout is None:  # the table is the result: fail before the work
+        write_stdout("")
     rows = circuit_stats(args.fock, encodings, params=_params(args), order=args.order)
-    print(format_stats(rows))
+    write_stdout(format_stats(rows) + "\n")
     if encodings is None and len(rows) < len(ENCODINGS):
-        print(f"(unary omitted: it allows at most {MAX_FOCK['unary']} levels)", file=sys.stderr)
+        write_stderr(f"(unary omitted: it allows at most {MAX_FOCK['unary']} levels)")
     return 0
 
 
@@ -360,7 +362,7 @@ def _run_reproduce(args) -> int:
                        parametric_points=args.parametric_points, omega_q=args.omega_q,
                        formats=args.format or DEFAULT_FORMATS, variant=args.variant,
                        progress=False if args.no_progress else None, **_engine_options(args))
-    print(result.summary)
+    _report(result.summary)
     return 0
 
 
@@ -380,9 +382,14 @@ def _run_figures(args) -> int:
     paths = save_figures(paper_figures(suite), folder, fmt=args.format)
     if args.csv:
         paths += save_suite_csv(suite, folder)
-    for path in paths:
-        print(path)
+    _report("".join(f"{path}\n" for path in paths))
     return 0
+
+
+def _report(text: str) -> None:
+    """What was written where (the results are the files): not printed to a closed stdout."""
+    if sys.stdout is not None:
+        write_stdout(text if text.endswith("\n") else text + "\n")
 
 
 def _one_line_warnings():
@@ -396,7 +403,7 @@ def _one_line_warnings():
     def show(message, category, *_args, **_kwargs):
         if issubclass(category, QbcircuitWarning) and str(message) not in seen:
             seen.add(str(message))
-            print(f"qbcircuit: warning: {message}", file=sys.stderr, flush=True)
+            write_stderr(f"qbcircuit: warning: {message}")
 
     return show
 
@@ -431,13 +438,13 @@ def main(argv=None) -> int:
             warnings.showwarning = _one_line_warnings()
             return run(args)
     except (_UsageError, ParameterError) as err:
-        print(f"qbcircuit: error: {err}", file=sys.stderr)
+        write_stderr(f"qbcircuit: error: {err}")
         return 2
     except KeyboardInterrupt:
-        print("qbcircuit: interrupted", file=sys.stderr)
+        write_stderr("qbcircuit: interrupted")
         return 130
     except _Terminated:
-        print("qbcircuit: terminated", file=sys.stderr)
+        write_stderr("qbcircuit: terminated")
         return 143
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -204,3 +204,79 @@ def test_a_cost_warning_is_printed_before_the_long_work():
         proc.kill()
         proc.communicate()
     assert line.startswith("qbcircuit: warning: this dynamics run needs about"), line
+
+
+# ---------------------------------------------------------------- standard streams (issue 22.1)
+
+SMALL_RUNS = {
+    "simulate": ["simulate", "--t-max", "1", "--points", "3", "--method", "exact"],
+    "simulate --out -": ["simulate", "--t-max", "1", "--points", "3", "--method", "exact",
+                         "--out", "-"],
+    "sweep": ["sweep", "--vary", "g=0,1", "--t-max", "1", "--points", "3", "--no-progress"],
+    "circuit-stats": ["circuit-stats", "--fock", "4"],
+}
+
+
+def _shell(redirect: str, argv, **kwargs):
+    """``qbcircuit ARGV REDIRECT`` run by sh (``>&-``, ``> /dev/full``, ``>> log``)."""
+    return subprocess.run(["sh", "-c", f'exec "$@" {redirect}', "sh", sys.executable, "-m",
+                           "qbcircuit", *argv], capture_output=True, text=True, timeout=300,
+                          **kwargs)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("name", SMALL_RUNS)
+def test_a_full_standard_output_is_one_line_and_exit_2(name):
+    proc = _shell("> /dev/full", SMALL_RUNS[name])
+    assert proc.returncode == 2
+    assert proc.stderr == "qbcircuit: error: cannot write to standard output: No space left " \
+                          "on device\n"
+
+
+@pytest.mark.parametrize("name", SMALL_RUNS)
+def test_a_closed_standard_output_is_one_line_and_exit_2(name):
+    proc = _shell(">&-", SMALL_RUNS[name])
+    assert proc.returncode == 2
+    assert proc.stderr == "qbcircuit: error: cannot write to standard output: it is closed\n"
+
+
+@pytest.mark.parametrize("path", ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"])
+def test_out_dev_stdout_writes_into_a_pipe(path):
+    proc = subprocess.run([sys.executable, "-m", "qbcircuit", *SMALL_RUNS["simulate"],
+                           "--out", path], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert proc.stdout.startswith("t,energy,fluctuation,concurrence\n")
+    assert len(proc.stdout.splitlines()) == 4
+
+
+def test_out_dev_stderr_writes_into_a_pipe():
+    proc = subprocess.run([sys.executable, "-m", "qbcircuit", *SMALL_RUNS["simulate"],
+                           "--out", "/dev/stderr"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert proc.stderr.startswith("t,energy,fluctuation,concurrence\n")
+
+
+def test_out_dev_stdout_appends_to_the_file_the_shell_appends_to(tmp_path):
+    """`... --out /dev/stdout >> log.txt` must not truncate the log's earlier lines."""
+    log = tmp_path / "log.txt"
+    log.write_text("an earlier line\n")
+    link = tmp_path / "link"
+    link.symlink_to("/dev/stdout")
+    for out in ("/dev/stdout", str(link)):
+        proc = _shell(f">> '{log}'", [*SMALL_RUNS["simulate"], "--out", out])
+        assert proc.returncode == 0 and proc.stderr == ""
+    lines = log.read_text().splitlines()
+    assert lines[0] == "an earlier line" and len(lines) == 9
+    assert lines[1] == lines[5] == "t,energy,fluctuation,concurrence"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "log.txt"]
+
+
+def test_out_dev_stdout_when_closed_or_read_only_fails_before_the_work(tmp_path):
+    proc = _shell(">&-", [*SMALL_RUNS["simulate"], "--out", "/dev/stdout"])
+    assert proc.returncode == 2
+    assert proc.stderr == ("qbcircuit: error: cannot write '/dev/stdout' (standard output): "
+                           "it is closed\n")
+    proc = _shell("< /dev/null", [*SMALL_RUNS["simulate"], "--out", "/dev/stdin"])
+    assert proc.returncode == 2
+    assert proc.stderr == ("qbcircuit: error: cannot write '/dev/stdin': standard input is "
+                           "not open for writing\n")
