@@ -2,6 +2,9 @@
 
 A regular file (new or existing) is written through a temporary file in the same folder and
 renamed over it, so an interrupted run never leaves a half-written file in place of a good one.
+On Linux the temporary file is unnamed (``O_TMPFILE``, linked into place when written), so a
+run killed by anything, even SIGKILL, leaves nothing behind; elsewhere it is a ``.qbc-*.tmp``
+file removed when the run ends.
 The temporary file is created when the output is *reserved*, before the work, so that a path
 that cannot be written (``/proc/x``, a read-only folder, a name the file system refuses) fails
 before anything is computed. Paths that are not plain files are respected:
@@ -29,6 +32,7 @@ import fcntl
 import io
 import os
 import re
+import secrets
 import stat
 import sys
 import tempfile
@@ -122,6 +126,57 @@ def write_stdout(text: str) -> None:
         raise ParameterError(f"cannot write to standard output: {reason}") from None
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _unnamed_file(folder: Path) -> int | None:
+    """An unnamed file in ``folder`` (Linux ``O_TMPFILE``), or None where there is none.
+
+    The kernel removes it with its last descriptor, so a run killed by anything (SIGKILL, the
+    OOM killer) leaves nothing behind. None: not Linux, no ``/proc``, or a file system
+    without support (the named temporary file is used then).
+    """
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY | os.O_CLOEXEC, 0o666)  # umask applies
+    except OSError as err:
+        if err.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            return None
+        raise
+
+
+def _link_into_place(fd: int, target: Path) -> None:
+    """Give the unnamed file ``fd`` the name ``target``, replacing a file there atomically.
+
+    ``linkat`` refuses an existing name: the file is then linked under a temporary name (for
+    the instant of a rename) and renamed over the target.
+    """
+    source = f"/proc/self/fd/{fd}"
+    # a folder descriptor makes os.link call linkat(AT_SYMLINK_FOLLOW), not link(), which
+    # would link the /proc symlink itself
+    folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        try:
+            os.link(source, target.name, dst_dir_fd=folder, follow_symlinks=True)
+            return
+        except FileExistsError:
+            pass
+        tmp = f".qbc-{secrets.token_hex(6)}.tmp"
+        os.link(source, tmp, dst_dir_fd=folder, follow_symlinks=True)
+        try:
+            os.replace(tmp, target.name, src_dir_fd=folder, dst_dir_fd=folder)
+        except OSError:
+            os.unlink(tmp, dir_fd=folder)
+            raise
+    finally:
+        os.close(folder)
+
+
 class OutputFile:
     """An output path reserved before the work; :meth:`write_bytes` writes it once.
 
@@ -138,7 +193,8 @@ class OutputFile:
 
     def __init__(self, path):
         self.path = str(path)
-        self._tmp: str | None = None
+        self._tmp: str | None = None  # the temporary file's name (not Linux)
+        self._unnamed: int | None = None  # the unnamed temporary file (Linux: O_TMPFILE)
         self.fd = None
         if self.path == STDOUT:
             self.kind, self.target = "stdout", None
@@ -173,9 +229,11 @@ class OutputFile:
         if not os.access(folder, os.W_OK):
             raise ParameterError(f"output folder {str(folder)!r} is not writable")
         try:
-            # a short name: the final name may already use the file system's 255 bytes
-            fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=".qbc-", suffix=".tmp")
-            os.close(fd)
+            self._unnamed = _unnamed_file(folder)
+            if self._unnamed is None:
+                # a short name: the final name may already use the file system's 255 bytes
+                fd, self._tmp = tempfile.mkstemp(dir=folder, prefix=".qbc-", suffix=".tmp")
+                os.close(fd)
         except OSError as err:
             raise ParameterError(f"cannot write {self.path!r}: {_reason(err)}") from None
 
@@ -200,9 +258,7 @@ class OutputFile:
         stream = _std_stream(self.fd)
         if stream is not None:
             stream.flush()  # what was printed before comes first
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view):]
+        _write_all(self.fd, data)
 
     def write_bytes(self, data: bytes) -> None:
         """Write ``data`` to the reserved path (atomically for regular files)."""
@@ -218,6 +274,11 @@ class OutputFile:
             elif self.kind == "stream":
                 with open(self.target, "wb") as fh:
                     fh.write(data)
+            elif self._unnamed is not None:
+                _write_all(self._unnamed, data)
+                os.fsync(self._unnamed)
+                _link_into_place(self._unnamed, self.target)
+                self.discard()
             else:
                 if self._tmp is None:
                     raise ParameterError(f"output {self.path!r} was already written")
@@ -249,6 +310,9 @@ class OutputFile:
 
     def discard(self) -> None:
         """Remove the temporary file of a reservation that will not be written."""
+        if self._unnamed is not None:
+            os.close(self._unnamed)  # an unnamed file vanishes with its last descriptor
+            self._unnamed = None
         if self._tmp is not None:
             try:
                 os.unlink(self._tmp)
