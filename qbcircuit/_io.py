@@ -72,6 +72,68 @@ def named_fd(path: str) -> int | None:
     return None
 
 
+def checked_path(path, what: str = "output path") -> str:
+    """``path`` as a string, refused when no file can have that name.
+
+    Raises:
+        ParameterError: a NUL byte in the path, or a relative path when the working directory
+            was deleted (every relative name fails then).
+    """
+    text = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    if "\0" in text:
+        raise ParameterError(f"{what} {text!r} contains a NUL byte")
+    if not os.path.isabs(text):
+        try:
+            os.getcwd()
+        except FileNotFoundError:
+            raise ParameterError(f"{what} {text!r} is relative to the working directory, which "
+                                 "was deleted: change to an existing folder or give an "
+                                 "absolute path") from None
+    return text
+
+
+def _broken_link(path: str, what: str) -> None:
+    """Refuse a symbolic link whose target is missing or that loops.
+
+    Found before the work, not when the results are written (mkdir fails on such a link).
+    """
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise ParameterError(f"{what} {path!r} is a loop of symbolic links") from None
+        if os.path.islink(path):
+            raise ParameterError(f"{what} {path!r} is a symbolic link to {os.readlink(path)!r}, "
+                                 "which does not exist: create it or give another path"
+                                 ) from None
+
+
+def same_file_key(path, what: str = "output path"):
+    """What ``path`` writes to, comparable between paths (``-`` is descriptor 1)."""
+    path = checked_path(path, what)
+    if path == STDOUT:
+        return ("fd", 1)
+    fd = named_fd(path)
+    return ("fd", fd) if fd is not None else ("path", os.path.realpath(path))
+
+
+def check_distinct(paths: dict[str, object]) -> None:
+    """Refuse two outputs (option -> path; None: not given) that name the same file.
+
+    Raises:
+        ParameterError: "--out and --plot both name 'o.csv': ...".
+    """
+    seen: dict = {}
+    for option, path in paths.items():
+        if path is None:
+            continue
+        key = same_file_key(path, option)
+        if key in seen:
+            raise ParameterError(f"{seen[key]} and {option} both name {str(path)!r}: one would "
+                                 "overwrite the other; give each its own path")
+        seen[key] = option
+
+
 def _std_stream(fd: int):
     """``sys.stdout`` / ``sys.stderr`` for descriptors 1 / 2 (None when closed)."""
     return {1: sys.stdout, 2: sys.stderr}.get(fd)
@@ -192,7 +254,7 @@ class OutputFile:
     """
 
     def __init__(self, path):
-        self.path = str(path)
+        self.path = checked_path(path)
         self._tmp: str | None = None  # the temporary file's name (not Linux)
         self._unnamed: int | None = None  # the unnamed temporary file (Linux: O_TMPFILE)
         self.fd = None
@@ -201,6 +263,9 @@ class OutputFile:
             if sys.stdout is None:
                 raise ParameterError("cannot write to standard output: it is closed")
             return
+        if self.path.endswith(os.sep):
+            raise ParameterError(f"output path {self.path!r} ends in {os.sep!r}, which names a "
+                                 "folder: give a file name")
         self.fd = named_fd(self.path)
         if self.fd is not None:
             self.kind, self.target = "fd", None
@@ -341,11 +406,13 @@ def check_folder(path) -> Path:
     that fails leaves no empty folder behind (the folder is made by :func:`make_folder` when
     the results are written).
     """
-    folder = Path(path)
+    folder = Path(checked_path(path, "output folder"))
     if folder.exists() and not folder.is_dir():
         raise ParameterError(f"output folder {str(folder)!r} is not a folder")
     existing = folder
     while not existing.exists():
+        # a dangling link or loop on the way would make mkdir fail after the work
+        _broken_link(str(existing), "output folder" if existing == folder else "folder")
         if existing.parent == existing:
             break
         existing = existing.parent

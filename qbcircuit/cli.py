@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from ._checks import ParameterError
-from ._io import OutputFile, check_folder, make_folder, write_stderr, write_stdout
+from ._io import (
+    OutputFile,
+    check_distinct,
+    check_folder,
+    make_folder,
+    write_stderr,
+    write_stdout,
+)
 from .engines import METHODS, option_fields, resolve
 from .metrics import QUANTITIES, REDUCERS
 from .params import ENCODINGS, MAX_FOCK, BatteryParams, QbcircuitWarning
@@ -33,6 +40,9 @@ from .sweep import MAX_POINTS as SWEEP_MAX_POINTS
 #: Most output times of one trajectory on the command line (10^7 times are 80 MB of times and
 #: 2.6 GB of two-cell states before any solve).
 MAX_POINTS = 10**6
+
+#: Suffixes of --plot (the format is the suffix).
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
 #: Engine options, generated from the engines' option objects: name -> (field, methods).
 ENGINE_OPTIONS = option_fields()
@@ -267,6 +277,10 @@ def _run_sweep(args) -> int:
     labels = {name: label for label, name, _, _, _ in specs}
     if args.plot is not None:
         check_plottable(list(axes))
+        if Path(args.plot).suffix.lower() not in ("", *PLOT_SUFFIXES):
+            raise ParameterError(f"--plot {args.plot!r}: a plot is written as "
+                                 f"{', '.join(PLOT_SUFFIXES)} (by its suffix; none: .png)")
+    check_distinct({"--out": args.out, "--plot": args.plot, "--checkpoint": args.checkpoint})
     _, metrics = check_grid(base, axes, args.metric or ["max_energy"])
     executor = client = None
     with OutputFile("-" if args.out is None else args.out) as out, \
@@ -286,7 +300,6 @@ def _run_sweep(args) -> int:
         out.write_text(result.to_csv_text(labels))
         if plot_out is not None:
             fmt = Path(args.plot).suffix.lstrip(".").lower() or "png"
-            fmt = fmt if fmt in ("png", "pdf", "svg") else "png"
             plot_out.write_bytes(figure_bytes(result.plot(), fmt))
     return 0
 

@@ -52,7 +52,7 @@ from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from ._checks import ParameterError, available_memory, check_int, check_times
-from ._io import OutputFile
+from ._io import OutputFile, checked_path
 from .engines import resolve
 from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
 from .model import BatteryModel, initial_cell_state
@@ -330,7 +330,7 @@ class Checkpoint:
     """
 
     def __init__(self, path, description: dict):
-        self.path = Path(path)
+        self.path = Path(checked_path(path, "checkpoint"))
         self.description = description
         self.done: dict[int, list[float]] = {}
         self._fh = None

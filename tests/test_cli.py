@@ -280,3 +280,84 @@ def test_out_dev_stdout_when_closed_or_read_only_fails_before_the_work(tmp_path)
     assert proc.returncode == 2
     assert proc.stderr == ("qbcircuit: error: cannot write '/dev/stdin': standard input is "
                            "not open for writing\n")
+
+
+# ---------------------------------------------------------------- paths (issues 22.7, 23.4)
+
+
+def _no_work(monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("the work started")
+
+    monkeypatch.setattr("qbcircuit.sweep._run", no_work)
+    monkeypatch.setattr("qbcircuit.figures.compute_suite", no_work)
+
+
+SWEEP = ["sweep", "--vary", "g=0,1", "--t-max", "1", "--points", "3", "--no-progress"]
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--out", "o.png", "--plot", "o.png"],
+     "--out and --plot both name 'o.png': one would overwrite the other"),
+    (["--out", "o.csv", "--checkpoint", "./o.csv"], "--out and --checkpoint both name './o.csv'"),
+    (["--plot", "p.svg", "--checkpoint", "sub/../p.svg"], "--plot and --checkpoint both name"),
+    (["--out", "-", "--plot", "/dev/stdout"], "--out and --plot both name '/dev/stdout'"),
+    (["--plot", "p.jpg"], "--plot 'p.jpg': a plot is written as .png, .pdf, .svg"),
+    (["--out", "x.csv/"], "output path 'x.csv/' ends in '/', which names a folder"),
+])
+def test_sweep_paths_that_would_clobber_are_refused_before_the_work(capsys, tmp_path,
+                                                                    monkeypatch, options,
+                                                                    message):
+    _no_work(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    status, out, err = run(capsys, *SWEEP, *options)
+    assert status == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert os.listdir(tmp_path) == ["sub"]
+
+
+def test_out_with_a_trailing_slash_names_a_folder(capsys, tmp_path):
+    status, _, err = run(capsys, "simulate", "--method", "exact", "--points", "3",
+                         "--out", str(tmp_path / "x.csv") + "/")
+    assert status == 2 and "ends in '/', which names a folder: give a file name" in err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["reproduce", "figures"])
+def test_a_dangling_or_looping_output_folder_is_refused_before_the_work(capsys, tmp_path,
+                                                                        monkeypatch, command):
+    _no_work(monkeypatch)
+    (tmp_path / "dl").symlink_to(tmp_path / "missing")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    for out, message in [("dl", "is a symbolic link to"), ("dl/sub", "is a symbolic link to"),
+                         ("loop1", "is a loop of symbolic links")]:
+        status, _, err = run(capsys, command, "--out", str(tmp_path / out), "--points", "3")
+        assert status == 2 and err.count("\n") == 1 and message in err, err
+    assert sorted(os.listdir(tmp_path)) == ["dl", "loop1", "loop2"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["simulate", "--points", "3", "--out", "a\0b"], "output path 'a\\x00b' contains a NUL"),
+    ([*SWEEP, "--checkpoint", "c\0k"], "--checkpoint 'c\\x00k' contains a NUL byte"),
+    (["figures", "--points", "3", "--out", "f\0"], "output folder 'f\\x00' contains a NUL"),
+    (["reproduce", "--points", "3", "--out", "r\0"], "output folder 'r\\x00' contains a NUL"),
+])
+def test_a_nul_byte_in_a_path_is_one_line(capsys, argv, message):
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["simulate", "--points", "3", "--method", "exact", "--out", "x.csv"], "output path 'x.csv'"),
+    ([*SWEEP, "--checkpoint", "ck"], "--checkpoint 'ck'"),
+    (["figures", "--points", "3"], "output folder 'figures'"),
+])
+def test_a_deleted_working_directory_is_one_line(capsys, tmp_path, monkeypatch, argv, message):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and err.count("\n") == 1, err
+    assert f"{message} is relative to the working directory, which was deleted" in err
