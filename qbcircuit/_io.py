@@ -407,15 +407,23 @@ def check_folder(path) -> Path:
     the results are written).
     """
     folder = Path(checked_path(path, "output folder"))
-    if folder.exists() and not folder.is_dir():
-        raise ParameterError(f"output folder {str(folder)!r} is not a folder")
     existing = folder
-    while not existing.exists():
-        # a dangling link or loop on the way would make mkdir fail after the work
-        _broken_link(str(existing), "output folder" if existing == folder else "folder")
+    while True:
+        try:
+            os.stat(existing)
+            break
+        except (FileNotFoundError, NotADirectoryError):
+            # a dangling link or loop on the way would make mkdir fail after the work
+            _broken_link(str(existing), "output folder" if existing == folder else "folder")
+        except OSError as err:  # a name too long, a loop, no permission
+            _broken_link(str(existing), "output folder" if existing == folder else "folder")
+            raise ParameterError(f"cannot create output folder {str(folder)!r}: "
+                                 f"{_reason(err)}") from None
         if existing.parent == existing:
             break
         existing = existing.parent
+    if existing == folder and not folder.is_dir():
+        raise ParameterError(f"output folder {str(folder)!r} is not a folder")
     if not existing.is_dir():
         raise ParameterError(f"cannot create output folder {str(folder)!r}: {str(existing)!r} "
                              "is not a folder")

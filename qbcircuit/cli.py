@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import ParameterError
+from ._checks import ParameterError, check_points
 from ._io import (
     OutputFile,
     check_distinct,
@@ -36,10 +36,6 @@ from .sweep import AXES as SWEEP_AXES
 from .sweep import CHOICE_AXES as SWEEP_CHOICES
 from .sweep import DEFAULT_METHOD as SWEEP_METHOD
 from .sweep import MAX_POINTS as SWEEP_MAX_POINTS
-
-#: Most output times of one trajectory on the command line (10^7 times are 80 MB of times and
-#: 2.6 GB of two-cell states before any solve).
-MAX_POINTS = 10**6
 
 #: Suffixes of --plot (the format is the suffix).
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
@@ -320,8 +316,7 @@ def _times(args) -> np.ndarray:
     """``--points`` times from 0 to ``--t-max`` inclusive, checked."""
     if not np.isfinite(args.t_max) or args.t_max <= 0:
         raise ParameterError(f"t-max must be a finite number > 0, got {args.t_max!r}")
-    if not 2 <= args.points <= MAX_POINTS:
-        raise ParameterError(f"points must be in [2, {MAX_POINTS}], got {args.points}")
+    check_points("points", args.points)
     return np.linspace(0.0, args.t_max, args.points)
 
 
@@ -383,9 +378,7 @@ def _run_figures(args) -> int:
     from .figures import compute_suite, paper_figures, save_figures, save_suite_csv
 
     for name in ("points", "parametric_points"):
-        value = getattr(args, name)
-        if value < 2:
-            raise ParameterError(f"{name.replace('_', '-')} must be >= 2, got {value}")
+        check_points(name.replace("_", "-"), getattr(args, name))
     options = _engine_options(args)
     resolve(args.method, options)  # refuse foreign or out-of-range options now
     check_folder(args.out)  # fail before the work; the folder is made when there is a result

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import ParameterError
+from ._checks import ParameterError, check_points
 from ._io import OutputFile
 from .paper import PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, SuiteEntry, paper_suite
 from .params import VARIANTS
@@ -142,8 +142,7 @@ def compute_suite(
         **options: engine options (``atol``, ``rtol``, ``dt``, ``order``, ...).
     """
     for name, value in (("points", points), ("parametric_points", parametric_points)):
-        if int(value) != value or value < 2:
-            raise ParameterError(f"{name.replace('_', '-')} must be an integer >= 2, got {value}")
+        check_points(name.replace("_", "-"), value)
     over = dict(overrides or {})
     over.update(variant_overrides(variant))
     if omega_q is not None:

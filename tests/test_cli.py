@@ -56,7 +56,7 @@ def test_simulate_writes_a_file_atomically(capsys, tmp_path):
         (["--method", "magic"], "invalid choice"),
         (["--t-max", "-1"], "t-max must be a finite number > 0"),
         (["--t-max", "nan"], "t-max must be a finite number > 0"),
-        (["--points", "1"], "points must be in [2, 1000000]"),
+        (["--points", "1"], "points must be an integer in [2, 1000000]"),
         (["--dt", "0.1"], "method 'exact' takes no option 'dt'"),
         (["--out", "/nonexistent-dir/x.csv"], "output folder '/nonexistent-dir' does not exist"),
         (["--unknown"], "unrecognized arguments"),
@@ -100,8 +100,8 @@ def test_figures_command_writes_every_figure(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--points", "1"], "points must be >= 2"),
-        (["--parametric-points", "0"], "parametric-points must be >= 2"),
+        (["--points", "1"], "points must be an integer in [2, 1000000]"),
+        (["--parametric-points", "0"], "parametric-points must be an integer in [2, "),
         (["--out", "/proc/forbidden"], "cannot create output folder '/proc/forbidden'"),
         (["--method", "exact", "--dt", "0.1", "--out", "never-created"],
          "method 'exact' takes no option 'dt'"),
@@ -361,3 +361,20 @@ def test_a_deleted_working_directory_is_one_line(capsys, tmp_path, monkeypatch, 
     status, _, err = run(capsys, *argv)
     assert status == 2 and err.count("\n") == 1, err
     assert f"{message} is relative to the working directory, which was deleted" in err
+
+
+@pytest.mark.parametrize("command", ["reproduce", "figures"])
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--points", "10000000000"], "points must be an integer in [2, 1000000], got 10000000000"),
+    (["--parametric-points", "1"], "parametric-points must be an integer in [2, 1000000], got 1"),
+    (["--out", "r" * 300], "cannot create output folder 'rrr"),
+    (["--out", "r" * 300 + "/sub"], "File name too long"),
+])
+def test_reproduce_bounds_are_one_line_before_the_work(capsys, tmp_path, monkeypatch, command,
+                                                       argv, message):
+    """`reproduce --points 1e10` allocated 74.5 GiB; a 300-character name was a traceback."""
+    _no_work(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, command, *argv)
+    assert status == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert os.listdir(tmp_path) == []
