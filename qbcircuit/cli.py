@@ -446,6 +446,11 @@ def main(argv=None) -> int:
     except (_UsageError, ParameterError) as err:
         write_stderr(f"qbcircuit: error: {err}")
         return 2
+    except MemoryError as err:  # beyond the estimates (checked before the work): one line
+        detail = f" ({err})" if str(err) else ""
+        write_stderr(f"qbcircuit: error: out of memory{detail}: use fewer points, a smaller "
+                     "truncation (fock, |alpha|), a shorter t-max or fewer jobs")
+        return 2
     except KeyboardInterrupt:
         write_stderr("qbcircuit: interrupted")
         return 130

@@ -80,7 +80,8 @@ def worker_limit(point_bytes: int = 0) -> tuple[int, str]:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
-    fit = available_memory() // (WORKER_BYTES + max(0, int(point_bytes)))
+    # the workers share the machine's and the cgroup's memory; a process limit is each one's
+    fit = available_memory(shared_only=True) // (WORKER_BYTES + max(0, int(point_bytes)))
     return (max(1, fit), "memory") if fit < cores else (cores, "cores")
 
 

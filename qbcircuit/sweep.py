@@ -635,9 +635,10 @@ def sweep(
         fit, reason = worker_limit(point_bytes)
         jobs = fit if asked is None else min(asked, fit)
         if jobs < (asked or math.inf) and (asked is not None or reason == "memory"):
+            have = available_memory(shared_only=True) / 2**30
             why = (f"one per core, {fit} core(s)" if reason == "cores" else
-                   f"the {available_memory() / 2**30:.1f} GiB of memory available hold {fit} "
-                   f"at about {(WORKER_BYTES + point_bytes) / 2**20:.0f} MiB each")
+                   f"the {have:.1f} GiB of memory available hold {fit} at about "
+                   f"{(WORKER_BYTES + point_bytes) / 2**20:.0f} MiB each")
             warnings.warn(f"jobs = {asked or 'one per core'}: {jobs} worker process(es) run "
                           f"({why})", QbcircuitWarning, stacklevel=2)
         slots = jobs

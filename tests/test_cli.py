@@ -378,3 +378,36 @@ def test_reproduce_bounds_are_one_line_before_the_work(capsys, tmp_path, monkeyp
     status, out, err = run(capsys, command, *argv)
     assert status == 2 and out == "" and err.count("\n") == 1 and message in err, err
     assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------- memory limits (issue 22.2)
+
+
+def _address_space_limit(limit):
+    def apply():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+@pytest.mark.parametrize("argv", [
+    ["simulate", "--alpha", "10", "--kappa", "0.1", "--t-max", "1"],
+    ["simulate", "--fock", "512", "--kappa", "0.1", "--t-max", "1"],
+    ["sweep", "--vary", "alpha=1:10:3", "--set", "kappa=0.1", "--method", "dynamics",
+     "--t-max", "1", "--no-progress"],
+])
+def test_the_estimate_reads_the_address_space_limit(argv):
+    """Under `prlimit --as=4000000000` these ended in numpy MemoryError tracebacks."""
+    proc = subprocess.run([sys.executable, "-m", "qbcircuit", *argv], capture_output=True,
+                          text=True, timeout=300, preexec_fn=_address_space_limit(4_000_000_000))
+    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    assert proc.stderr.count("\n") == 1 and "GiB are available" in proc.stderr, proc.stderr
+
+
+def test_a_memory_error_beyond_the_estimate_is_one_line(capsys, monkeypatch):
+    monkeypatch.setattr("qbcircuit.cli.simulate", lambda *a, **k: np.ones(1 << 50))
+    status, out, err = run(capsys, "simulate", "--points", "3")
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("qbcircuit: error: out of memory (Unable to allocate")
+    assert "use fewer points, a smaller truncation (fock, |alpha|)" in err

@@ -145,8 +145,8 @@ def test_jobs_are_capped_by_memory_with_a_warning(monkeypatch):
     import qbcircuit.parallel as par
     from qbcircuit import QbcircuitWarning
 
-    monkeypatch.setattr(par, "available_memory", lambda: 2 * par.WORKER_BYTES)
-    monkeypatch.setattr("qbcircuit.sweep.available_memory", lambda: 2 * par.WORKER_BYTES)
+    monkeypatch.setattr(par, "available_memory", lambda **kw: 2 * par.WORKER_BYTES)
+    monkeypatch.setattr("qbcircuit.sweep.available_memory", lambda **kw: 2 * par.WORKER_BYTES)
     with pytest.warns(QbcircuitWarning, match=r"^jobs = 64: 1 worker process\(es\) run \(the "
                       r"0.6 GiB of memory available hold 1 at about 30\d MiB each\)"):
         assert _pool_size(monkeypatch, 64) == 1
