@@ -359,18 +359,26 @@ class Checkpoint:
         lines = data.split(b"\n")
         self._check_header(lines[0])
         good = len(lines[0]) + 1
+        first_line: dict[int, int] = {}
         for k, line in enumerate(lines[1:], start=2):
             last = k == len(lines)  # the text after the final newline: empty, or truncated
-            record = self._record(line, n_points, n_metrics) if line else None
-            if record is None:
+            record = self._record(line, n_points, n_metrics) if line else "an empty line"
+            if isinstance(record, str):
                 if last:
                     break  # a record cut short by a kill: recomputed
-                raise ParameterError(
-                    f"checkpoint {str(path)!r} is corrupt at line {k} (not a complete record); "
-                    "delete it to start over"
-                )
+                self.close()
+                raise ParameterError(f"checkpoint {str(path)!r} is corrupt at line {k} "
+                                     f"({record}); delete it to start over")
             for i, v in zip(*record, strict=True):
+                if i in self.done and self.done[i] != v:
+                    self.close()
+                    raise ParameterError(
+                        f"checkpoint {str(path)!r} disagrees with itself: grid point {i} has "
+                        f"other values at line {k} than at line {first_line[i]}; delete it to "
+                        "start over"
+                    )
                 self.done[i] = v
+                first_line.setdefault(i, k)
             good += len(line) + 1
         self._fh.truncate(good)
         self._fh.seek(good)
@@ -381,7 +389,7 @@ class Checkpoint:
             theirs = json.loads(line)["qbcircuit_sweep_checkpoint"]
             if not isinstance(theirs, dict):
                 raise TypeError
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # nested thousands deep
             self.close()
             raise ParameterError(f"{str(self.path)!r} is not a qbcircuit sweep checkpoint "
                                  "(or its header is corrupt); delete it or use another path"
@@ -402,18 +410,31 @@ class Checkpoint:
 
     @staticmethod
     def _record(line: bytes, n_points: int, n_metrics: int):
+        """``(indices, values)`` of one record, or the reason it is not a valid one."""
         try:
             payload, crc = line.rsplit(b" ", 1)
             if int(crc, 16) != zlib.crc32(payload):
-                return None
+                return "its checksum does not match"
             rec = json.loads(payload)
             idx, vals = rec["i"], rec["v"]
-            ok = (len(idx) == len(vals) and all(isinstance(i, int) and 0 <= i < n_points
-                                                for i in idx)
-                  and all(len(v) == n_metrics for v in vals))
-            return (idx, [[float(x) for x in v] for v in vals]) if ok else None
-        except (ValueError, KeyError, TypeError):
-            return None
+        except (ValueError, KeyError, TypeError, RecursionError):
+            return "not a complete record"
+        if not (isinstance(idx, list) and isinstance(vals, list) and len(idx) == len(vals)):
+            return "not a complete record"
+        for i, v in zip(idx, vals, strict=True):
+            if type(i) is not int or not 0 <= i < n_points:
+                return f"grid point index {_short(i)} is not in [0, {n_points})"
+            if not isinstance(v, list) or len(v) != n_metrics:
+                return f"point {i} needs {n_metrics} metric value(s), got {_short(v)}"
+            for x in v:
+                # json gives int, float; refuse bool, str, None, NaN, inf and beyond floats
+                try:
+                    ok = type(x) in (int, float) and math.isfinite(x)
+                except OverflowError:
+                    ok = False
+                if not ok:
+                    return f"point {i} has the value {_short(x)}, not a finite number"
+        return idx, [[float(x) for x in v] for v in vals]
 
     def append(self, indices: Sequence[int], values: Sequence[Sequence[float]]) -> None:
         """Append one chunk durably (flush + fsync)."""

@@ -321,6 +321,66 @@ def test_corrupt_checkpoints_are_refused(tmp_path):
         sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
 
 
+def _signed(payload: bytes) -> bytes:
+    import zlib
+
+    return payload + b" " + f"{zlib.crc32(payload):08x}".encode()
+
+
+@pytest.mark.parametrize(("record", "reason"), [
+    (b'{"i":[1],"v":[[NaN]]}', "point 1 has the value NaN, not a finite number"),
+    (b'{"i":[1],"v":[[Infinity]]}', "point 1 has the value Infinity, not a finite number"),
+    (b'{"i":[1],"v":[["0.5"]]}', 'point 1 has the value "0.5", not a finite number'),
+    (b'{"i":[1],"v":[[true]]}', "point 1 has the value true, not a finite number"),
+    (b'{"i":[1],"v":[[null]]}', "point 1 has the value null, not a finite number"),
+    (b'{"i":[1],"v":[[1' + b"0" * 400 + b']]}', "point 1 has the value 1000"),
+    (b'{"i":[true],"v":[[0.5]]}', "grid point index true is not in [0, 3)"),
+    (b'{"i":[7],"v":[[0.5]]}', "grid point index 7 is not in [0, 3)"),
+    (b'{"i":[1],"v":[[0.5,0.5]]}', "point 1 needs 1 metric value(s), got [0.5, 0.5]"),
+    (b'{"i":[1],"v":[0.5]}', "point 1 needs 1 metric value(s), got 0.5"),
+    (b'{"i":1,"v":[[0.5]]}', "not a complete record"),
+    (b'[' * 100_000 + b']' * 100_000, "not a complete record"),
+])
+def test_checkpoint_records_are_validated_one_by_one(tmp_path, record, reason):
+    """Valid checksums, invalid contents: refused in one line (were accepted silently)."""
+    path = tmp_path / "ck.jsonl"
+    axes = {"g": [0.5, 1.0, 1.5]}
+    sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path, chunk_seconds=1e-9)
+    header = path.read_bytes().split(b"\n")[0]
+    path.write_bytes(header + b"\n" + _signed(record) + b"\n")
+    with pytest.raises(ParameterError) as err:
+        sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
+    assert f"is corrupt at line 2 ({reason}" in str(err.value)
+
+
+def test_a_checkpoint_that_disagrees_with_itself_is_refused(tmp_path):
+    path = tmp_path / "ck.jsonl"
+    axes = {"g": [0.5, 1.0, 1.5]}
+    sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path, chunk_seconds=1e-9)
+    data = path.read_bytes()
+    again = data + _signed(b'{"i":[2],"v":[[0.5]]}') + b"\n"
+    path.write_bytes(again)
+    with pytest.raises(ParameterError, match=r"disagrees with itself: grid point 2 has other "
+                       r"values at line 5 than at line \d"):
+        sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
+    lines = data.split(b"\n")
+    path.write_bytes(data + lines[1] + b"\n")  # the same record twice: agrees, accepted
+    r = sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
+    assert r["max_energy"].shape == (3,)
+
+
+@pytest.mark.parametrize("header", [b"[" * 100_000 + b"]" * 100_000,
+                                    b'{"qbcircuit_sweep_checkpoint": ' + b"9" * 5000 + b"}",
+                                    b'{"qbcircuit_sweep_checkpoint": {"format": 1e999}}'])
+def test_hostile_checkpoint_headers_are_one_line(capsys, tmp_path, header):
+    path = tmp_path / "ck"
+    path.write_bytes(header + b"\n")
+    status, out, err = run(capsys, "sweep", "--vary", "g=0.5,1", "--t-max", "1", "--points",
+                           "3", "--checkpoint", str(path))
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert "checkpoint" in err
+
+
 def test_a_killed_cli_sweep_resumes_to_the_uninterrupted_csv(tmp_path):
     """SIGKILL of a real run (workers die with it), then the same command again."""
     argv = [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "kappa=0:0.5:5", "--vary",
