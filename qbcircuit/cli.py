@@ -37,6 +37,9 @@ from .sweep import CHOICE_AXES as SWEEP_CHOICES
 from .sweep import DEFAULT_METHOD as SWEEP_METHOD
 from .sweep import MAX_POINTS as SWEEP_MAX_POINTS
 
+#: The command's description (not the docstring: ``python -OO`` strips docstrings).
+DESCRIPTION = "Command line: a thin argparse layer over the public API (no physics here)."
+
 #: Suffixes of --plot (the format is the suffix).
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
@@ -97,7 +100,7 @@ def _params(args) -> BatteryParams:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``qbcircuit`` argument parser."""
-    parser = _Parser(prog="qbcircuit", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="qbcircuit", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("simulate", help="one trajectory as CSV: t,energy,fluctuation,concurrence")
@@ -414,6 +417,31 @@ def _one_line_warnings():
     return show
 
 
+@contextlib.contextmanager
+def _env(name: str, value: str):
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def _agg_backend() -> contextlib.ExitStack:
+    """Files are rendered with matplotlib's Agg, whatever ``MPLBACKEND`` says (``bogus``, a GUI).
+
+    Set for this command only (and its worker processes), when matplotlib is not imported yet
+    (an importing session keeps its own backend); ``close()`` restores the environment.
+    """
+    stack = contextlib.ExitStack()
+    if "matplotlib" not in sys.modules:
+        stack.enter_context(_env("MPLBACKEND", "Agg"))
+    return stack
+
+
 class _Terminated(BaseException):
     """SIGTERM, turned into an exception so that workers and temporary files are cleaned up."""
 
@@ -430,6 +458,7 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    backend = _agg_backend()
     try:
         args = parser.parse_args(argv)
         run = {
@@ -459,6 +488,7 @@ def main(argv=None) -> int:
         return 143
     finally:
         signal.signal(signal.SIGTERM, previous)
+        backend.close()
 
 
 if __name__ == "__main__":

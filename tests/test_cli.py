@@ -411,3 +411,35 @@ def test_a_memory_error_beyond_the_estimate_is_one_line(capsys, monkeypatch):
     assert status == 2 and out == "" and err.count("\n") == 1
     assert err.startswith("qbcircuit: error: out of memory (Unable to allocate")
     assert "use fewer points, a smaller truncation (fock, |alpha|)" in err
+
+
+# ---------------------------------------------------------------- environment (issue 22.9)
+
+
+def _cli(argv, **env):
+    return subprocess.run([sys.executable, "-m", "qbcircuit", *argv], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **env})
+
+
+@pytest.mark.parametrize(("argv", "status"), [
+    (["--help"], 0),
+    (SMALL_RUNS["simulate"], 0),
+    (["simulate", "--zeta", "7"], 2),
+])
+def test_the_command_line_runs_without_docstrings(argv, status):
+    """PYTHONOPTIMIZE=2 strips docstrings: help texts must not come from them."""
+    proc = _cli(argv, PYTHONOPTIMIZE="2")
+    assert proc.returncode == status and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout.startswith("usage: qbcircuit" if status == 0 and argv == ["--help"]
+                                  else "t,energy" if status == 0 else "")
+
+
+def test_files_are_rendered_with_agg_whatever_mplbackend_says(tmp_path):
+    proc = _cli(["figures", "--points", "3", "--parametric-points", "3", "--no-progress",
+                 "--method", "exact",
+                 "--out", str(tmp_path / "figs")], MPLBACKEND="bogus")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert len(list((tmp_path / "figs").glob("*.png"))) == len(FIGURES)
+    proc = _cli([*SMALL_RUNS["sweep"], "--plot", str(tmp_path / "p.png")], MPLBACKEND="bogus")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
