@@ -96,6 +96,25 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
         proc.join(timeout=5)
 
 
+def as_executor(executor):
+    """``executor`` as a ``concurrent.futures.Executor``: a dask ``Client`` gives its own.
+
+    A ``Client``'s ``submit`` returns dask futures, which ``concurrent.futures.wait`` cannot
+    wait on; ``client.get_executor()`` wraps them.
+
+    Raises:
+        ParameterError: an object without the Executor interface.
+    """
+    kind = type(executor)
+    if kind.__name__ == "Client" and kind.__module__.startswith("distributed"):
+        return executor.get_executor()
+    if not callable(getattr(executor, "submit", None)):
+        raise ParameterError("executor must have the concurrent.futures.Executor interface "
+                             f"(submit), got {type(executor).__name__}; for a dask "
+                             "cluster pass the Client or client.get_executor()")
+    return executor
+
+
 def _lost_worker(err: BaseException) -> bool:
     """True for a task that failed because its worker died (dask's ``KilledWorker``)."""
     return type(err).__name__ == "KilledWorker"
@@ -115,14 +134,15 @@ def imap_jobs(
         fn: a picklable (module-level) function.
         jobs: the arguments, one per call.
         workers: processes of the local pool when ``executor`` is None; 1 runs in this process.
-        executor: a ``concurrent.futures.Executor`` to run on instead of the local pool.
+        executor: a ``concurrent.futures.Executor`` to run on instead of the local pool (or a
+            dask ``Client``: its ``get_executor()``).
         retries: how often unfinished jobs are run again after a worker died.
 
     Raises:
         WorkerError: workers died more than ``retries`` times.
     """
     if executor is not None:
-        yield from _imap_executor(fn, jobs, executor, retries)
+        yield from _imap_executor(fn, jobs, as_executor(executor), retries)
         return
     if workers <= 1:
         for i, job in enumerate(jobs):

@@ -56,7 +56,7 @@ from ._io import OutputFile, checked_path
 from .engines import resolve
 from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
 from .model import BatteryModel, initial_cell_state
-from .parallel import WORKER_BYTES, imap_jobs, worker_limit
+from .parallel import WORKER_BYTES, as_executor, imap_jobs, worker_limit
 from .params import BatteryParams, CostWarning, QbcircuitWarning, TruncationWarning
 from .simulate import _solve, check_cost, warn_if_truncated
 
@@ -623,8 +623,9 @@ def sweep(
         metrics: metric names of :mod:`qbcircuit.metrics` (``<reducer>_<quantity>``).
         times (array of shape (T,)): times of every trajectory (default: 201 in [0, 10]).
         method: the engine (default ``"exact"``, the fastest per point).
-        executor: a ``concurrent.futures.Executor`` to run the chunks on, e.g. a dask
-            ``client.get_executor()``; default: a local process pool of ``jobs`` workers.
+        executor: a ``concurrent.futures.Executor`` to run the chunks on, or a dask
+            ``Client`` (its ``get_executor()`` is used); default: a local process pool of
+            ``jobs`` workers.
         jobs: local worker processes (default: one per core; 1 = in this process), at most
             one per core and as many as the available memory holds (a warning says so).
         checkpoint: a file path: finished chunks are appended there and a rerun resumes.
@@ -664,9 +665,7 @@ def sweep(
                           f"({why})", QbcircuitWarning, stacklevel=2)
         slots = jobs
     else:
-        if not callable(getattr(executor, "submit", None)):
-            raise ParameterError("executor must have the concurrent.futures.Executor interface "
-                                 f"(submit), got {type(executor).__name__}")
+        executor = as_executor(executor)
         slots = _executor_workers(executor)
     if log is None and progress:
         def log(msg):

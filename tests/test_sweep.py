@@ -82,6 +82,21 @@ def test_pool_serial_and_dask_local_cluster_give_identical_tables(monkeypatch):
         assert dask.to_csv_text() == serial.to_csv_text()
 
 
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+def test_a_dask_client_is_taken_as_its_executor_and_stays_usable():
+    """executor=client was an AttributeError ('Future' ... '_condition') that broke the client."""
+    from distributed import Client, LocalCluster
+
+    axes = {"g": [0.5, 1.0, 1.5]}
+    serial = sweep(BASE, axes, ["max_energy"], TIMES, jobs=1)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        first = sweep(BASE, axes, ["max_energy"], TIMES, executor=client, chunk_seconds=1e-6)
+        after = sweep(BASE, axes, ["max_energy"], TIMES, executor=client.get_executor(),
+                      chunk_seconds=1e-6)
+    assert first.to_csv_text() == after.to_csv_text() == serial.to_csv_text()
+
+
 def test_a_three_axis_sweep_has_one_row_per_point_and_the_vary_names(capsys, tmp_path):
     out = tmp_path / "s.csv"
     status, _, err = run(capsys, "sweep", "--vary", "g=0.5:1.5:3", "--vary", "omega-q=1,1.2",
@@ -204,7 +219,7 @@ def test_a_long_sweep_point_warns_naming_it(monkeypatch):
         ({"g": [1.0]}, {"metrics": ["speed"]}, "metric must be <reducer>"),
         ({"g": [1.0]}, {"metrics": []}, "at least one metric"),
         ({"g": [1.0]}, {"jobs": 0}, r"jobs must be in \[1"),
-        ({"g": [1.0]}, {"executor": object()}, "Executor interface"),
+        ({"g": [1.0]}, {"executor": object()}, "Executor interface .* pass the Client or "),
         ({"g": [1.0]}, {"chunk_seconds": 0}, "chunk_seconds must be"),
         ({"g": np.zeros(1001), "zeta": np.zeros(1000)}, {}, "the grid has 1,001,000 points"),
     ],
