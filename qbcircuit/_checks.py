@@ -99,7 +99,14 @@ def check_times(times) -> np.ndarray:
     array([0. , 0.5, 1. ])
     """
     try:
-        arr = np.asarray(times, dtype=float)
+        raw = np.asarray(times)
+    except (TypeError, ValueError):
+        raise ParameterError(f"times must be an array of real numbers, got {times!r}") from None
+    # dates, durations, booleans and text would convert to floats silently (datetime64: days)
+    if raw.dtype.kind in "mMbUSV":
+        raise ParameterError(f"times must be an array of real numbers, got {raw.dtype}")
+    try:
+        arr = np.asarray(raw, dtype=float)
     except OverflowError:
         raise ParameterError("times must be finite (found a number beyond the float range)"
                              ) from None

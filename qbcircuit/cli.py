@@ -6,6 +6,7 @@ Bad input prints one line on stderr and exits with status 2, without a traceback
 from __future__ import annotations
 
 import argparse
+import cmath
 import contextlib
 import dataclasses
 import math
@@ -223,6 +224,10 @@ def _sweep_axes(args, fixed):
                 raise ParameterError(f"{name} takes explicit values, e.g. {name}="
                                      f"{','.join(BatteryParams.fields()[name].metadata['choices'])}")
             start, stop = (_sweep_value(name, x) for x in parts[:2])
+            for what, typed, value in (("START", parts[0], start), ("STOP", parts[1], stop)):
+                if not cmath.isfinite(value):  # linspace would make NaN of it: say what was typed
+                    raise ParameterError(f"--vary {text!r}: {what} must be finite, got "
+                                         f"{typed.strip()!r}")
             try:
                 num = int(parts[2])
             except ValueError:

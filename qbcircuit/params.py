@@ -250,6 +250,14 @@ class BatteryParams:
         cap = MAX_FOCK[self.encoding]
         if self.fock is None:
             levels = automatic_levels(self.alpha, self.tail_tol, self.spare_levels)
+            if levels > cap and automatic_levels(self.alpha, self.tail_tol) + HEADROOM + 2 <= cap:
+                # the coherent state fits: the counter-rotating pumping is what overflows
+                raise ParameterError(
+                    f"|g zeta|/omega_q = {abs(self.g * self.zeta) / self.omega_q:.3g} (g = "
+                    f"{self.g:g}, zeta = {self.zeta:g}, omega_q = {self.omega_q:g}) pumps "
+                    f"photons beyond the {cap} Fock levels the {self.encoding} encoding "
+                    "allows; use a larger omega_q or a smaller |g zeta|"
+                )
             if levels > cap:
                 raise ParameterError(
                     f"alpha = {self.alpha:g} needs {levels} Fock levels, more than the {cap} "

@@ -340,6 +340,9 @@ class Checkpoint:
         path = self.path
         if path.is_dir():
             raise ParameterError(f"checkpoint {str(path)!r} is a directory")
+        if path.exists() and not path.is_file():  # a FIFO or device: no records to read back
+            raise ParameterError(f"checkpoint {str(path)!r} is not a regular file (a FIFO, "
+                                 "device or socket): give a file path")
         if not path.exists():
             header = json.dumps({"qbcircuit_sweep_checkpoint": self.description}) + "\n"
             with OutputFile(path) as out:  # atomic: a header is whole or absent
@@ -347,8 +350,8 @@ class Checkpoint:
         try:
             self._fh = open(path, "r+b")  # noqa: SIM115 - held open while the sweep runs
         except OSError as err:
-            raise ParameterError(f"cannot open checkpoint {str(path)!r}: {err.strerror}"
-                                 ) from None
+            raise ParameterError(f"cannot open checkpoint {str(path)!r}: "
+                                 f"{err.strerror or err}") from None
         try:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

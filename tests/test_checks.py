@@ -1,10 +1,14 @@
 """Input checks and the memory available to a run (qbcircuit._checks)."""
 
+import re
 import subprocess
 import sys
 
-from qbcircuit import _checks
-from qbcircuit._checks import available_memory
+import numpy as np
+import pytest
+
+from qbcircuit import BatteryParams, ParameterError, _checks, simulate
+from qbcircuit._checks import available_memory, check_times
 
 GIB = 2**30
 
@@ -71,3 +75,31 @@ def test_the_address_space_limit_is_read():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True).stdout
     assert 0 < int(out) < 6 * GIB
+
+
+@pytest.mark.parametrize(("times", "message"), [
+    (np.array(["2024-01-01", "2024-01-03"], dtype="datetime64[D]"), "datetime64[D]"),
+    ([np.datetime64("2024-01-01"), np.datetime64("2024-01-02")], "datetime64[D]"),
+    (np.array([1, 2], dtype="timedelta64[s]"), "timedelta64[s]"),
+    (np.array([False, True]), "bool"),
+    (["0", "1"], "<U1"),
+])
+def test_times_that_are_not_numbers_are_refused(times, message):
+    """simulate(p, datetime64 days) ran silently on day numbers (issue 23.6)."""
+    with pytest.raises(ParameterError, match=rf"^times must be an array of real numbers, got "
+                       rf"{re.escape(message)}$"):
+        simulate(BatteryParams(), times, method="exact")
+
+
+def test_integer_times_are_numbers():
+    assert check_times(np.array([0, 2], dtype=np.int32)).tolist() == [0.0, 2.0]
+
+
+def test_the_truncation_message_names_omega_q_when_it_is_the_cause():
+    """--omega-q 1e-300 --zeta 1 said alpha needs a 300-digit number of Fock levels."""
+    with pytest.raises(ParameterError, match=r"^\|g zeta\|/omega_q = 1e\+300 \(g = 1, zeta = 1, "
+                       r"omega_q = 1e-300\) pumps photons beyond the 512 Fock levels the binary "
+                       r"encoding allows; use a larger omega_q or a smaller \|g zeta\|$"):
+        BatteryParams(omega_q=1e-300, zeta=1)
+    with pytest.raises(ParameterError, match=r"^alpha = 10\+0j needs 171 Fock levels"):
+        BatteryParams(alpha=10, encoding="unary")

@@ -482,3 +482,27 @@ def test_sweep_benchmark_runs(tmp_path):
     text = readme.read_text()
     assert "## Other\n\nkept" in text and "## Sweeps" in text
     assert "Per-point throughput against QuTiP" in text
+
+
+# ---------------------------------------------------------------- messages (issue 23.6)
+
+
+@pytest.mark.parametrize(("vary", "message"), [
+    ("g=0:inf:3", "--vary 'g=0:inf:3': STOP must be finite, got 'inf'"),
+    ("delta=-inf:0:3", "--vary 'delta=-inf:0:3': START must be finite, got '-inf'"),
+    ("alpha=0:1+infj:3", "--vary 'alpha=0:1+infj:3': STOP must be finite, got '1+infj'"),
+])
+def test_a_range_to_infinity_names_what_was_typed(capsys, vary, message):
+    """It said 'sweep point g = nan' (what linspace made of it)."""
+    status, out, err = run(capsys, "sweep", "--vary", vary, "--t-max", "1", "--points", "3")
+    assert status == 2 and err == f"qbcircuit: error: {message}\n"
+
+
+def test_a_fifo_checkpoint_is_refused_in_one_line(capsys, tmp_path):
+    """It said "cannot open checkpoint 'ckf': None"."""
+    fifo = tmp_path / "ckf"
+    os.mkfifo(fifo)
+    status, out, err = run(capsys, "sweep", "--vary", "g=0,1", "--t-max", "1", "--points", "3",
+                           "--checkpoint", str(fifo))
+    assert status == 2 and err == (f"qbcircuit: error: checkpoint {str(fifo)!r} is not a regular "
+                                   "file (a FIFO, device or socket): give a file path\n")
