@@ -9,18 +9,20 @@ import argparse
 import cmath
 import contextlib
 import dataclasses
+import logging
 import math
 import os
 import re
 import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from ._checks import ParameterError, check_points
+from ._checks import ParameterError, check_points, check_real
 from ._io import (
     OutputFile,
     check_distinct,
@@ -31,6 +33,7 @@ from ._io import (
 )
 from .engines import METHODS, option_fields, resolve
 from .metrics import QUANTITIES, REDUCERS
+from .parallel import CLUSTER_REPLY_SECONDS, STALL_SECONDS
 from .params import ENCODINGS, MAX_FOCK, BatteryParams, QbcircuitWarning
 from .simulate import DEFAULT_METHOD, simulate
 from .sweep import AXES as SWEEP_AXES
@@ -40,6 +43,9 @@ from .sweep import MAX_POINTS as SWEEP_MAX_POINTS
 
 #: The command's description (not the docstring: ``python -OO`` strips docstrings).
 DESCRIPTION = "Command line: a thin argparse layer over the public API (no physics here)."
+
+#: Seconds to connect to a dask scheduler (at most --stall-timeout).
+CONNECT_SECONDS = 10.0
 
 #: Suffixes of --plot (the format is the suffix).
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
@@ -171,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a dask.distributed cluster, e.g. tcp://10.0.0.5:8786 "
                         "(extra 'distributed')")
+    p.add_argument("--stall-timeout", type=float, default=STALL_SECONDS, metavar="SECONDS",
+                   help="a local worker without a heartbeat this long is replaced; a cluster "
+                        "without any worker (or whose scheduler does not answer) this long "
+                        f"ends the sweep, exit 2 (default {STALL_SECONDS:g})")
     p.add_argument("--checkpoint", default=None, metavar="PATH",
                    help="append finished points to PATH; rerunning the same command resumes")
     p.add_argument("--out", default=None,
@@ -266,6 +276,7 @@ def _run_sweep(args) -> int:
     if args.jobs is not None and args.scheduler is not None:
         raise ParameterError("--jobs and --scheduler exclude each other (the cluster's workers "
                              "do the work)")
+    stall = check_real("stall-timeout", args.stall_timeout, low=0.0, low_open=True)
     jobs = args.jobs
     if jobs is not None and not 1 <= jobs <= 1024:
         raise ParameterError(f"jobs must be in [1, 1024], got {jobs}")
@@ -290,17 +301,19 @@ def _run_sweep(args) -> int:
     with OutputFile("-" if args.out is None else args.out) as out, \
             (OutputFile(args.plot) if args.plot else contextlib.nullcontext()) as plot_out:
         if args.scheduler is not None:
-            client = _dask_client(args.scheduler)
+            client = _dask_client(args.scheduler, min(CONNECT_SECONDS, stall))
             executor = client.get_executor()
         try:
             result = sweep(base, axes, metrics, times, method=args.method, executor=executor,
-                           jobs=jobs, checkpoint=args.checkpoint,
+                           jobs=jobs, checkpoint=args.checkpoint, stall_seconds=stall,
                            progress=not args.no_progress,
                            log=lambda msg: write_stderr(f"qbcircuit: {msg}"),
                            **options)
         finally:
             if client is not None:
-                client.close()
+                # a scheduler that is gone fails the close too: the run's own error stands
+                with contextlib.suppress(Exception):
+                    client.close(timeout=CLUSTER_REPLY_SECONDS)
         out.write_text(result.to_csv_text(labels))
         if plot_out is not None:
             fmt = Path(args.plot).suffix.lstrip(".").lower() or "png"
@@ -308,16 +321,60 @@ def _run_sweep(args) -> int:
     return 0
 
 
-def _dask_client(address: str):
+def _dask_client(address: str, timeout: float):
     try:
         from distributed import Client
     except ImportError:
         raise ParameterError("--scheduler needs dask.distributed: pip install "
                              "'qbcircuit[distributed]'") from None
+    scheme = address.partition("://")[0] if "://" in address else "tcp"
+    # dask and tornado log connection failures as multi-line tracebacks: they end here in
+    # one line
+    for name in ["distributed", "tornado", *logging.root.manager.loggerDict]:
+        if name.split(".")[0] in ("distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        return Client(address, timeout="10s")
+        return _within(timeout + CLUSTER_REPLY_SECONDS, Client, address, timeout=f"{timeout:g}s")
+    except _NoAnswer:
+        raise ParameterError(f"cannot reach the dask scheduler at {address}: no answer within "
+                             f"{timeout + CLUSTER_REPLY_SECONDS:g} s (is it a dask scheduler?)"
+                             ) from None
     except (OSError, TimeoutError, ValueError) as err:
         raise ParameterError(f"cannot reach the dask scheduler at {address}: {err}") from None
+    except Exception as err:  # noqa: BLE001 - TypeError (tls, ucx), MemoryError (a server that
+        # is not dask: its first bytes read as a frame length of exabytes), ...
+        hint = {"tls": "tls:// needs dask's TLS settings (distributed.comm.tls.* in the dask "
+                       "configuration: CA file, certificate, key)",
+                "ucx": "ucx:// needs the UCX comm (pip install distributed-ucxx)"}.get(
+            scheme, f"it did not answer as a dask scheduler ({type(err).__name__})")
+        raise ParameterError(f"cannot reach the dask scheduler at {address}: {hint}") from None
+
+
+class _NoAnswer(Exception):
+    pass
+
+
+def _within(seconds: float, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in a daemon thread, _NoAnswer if it has not returned in time.
+
+    dask's Client waits forever on a server that accepts the connection and never speaks.
+    """
+    box: dict = {}
+
+    def call():
+        try:
+            box["value"] = fn(*args, **kwargs)
+        except BaseException as err:  # noqa: BLE001 - re-raised in the caller
+            box["error"] = err
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise _NoAnswer
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _times(args) -> np.ndarray:

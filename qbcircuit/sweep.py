@@ -51,12 +51,19 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
-from ._checks import ParameterError, available_memory, check_int, check_times
+from ._checks import ParameterError, available_memory, check_int, check_real, check_times
 from ._io import OutputFile, checked_path
 from .engines import resolve
 from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
 from .model import BatteryModel, initial_cell_state
-from .parallel import WORKER_BYTES, as_executor, imap_jobs, worker_limit
+from .parallel import (
+    STALL_SECONDS,
+    WORKER_BYTES,
+    WorkerError,
+    as_executor,
+    imap_jobs,
+    worker_limit,
+)
 from .params import BatteryParams, CostWarning, QbcircuitWarning, TruncationWarning
 from .simulate import _solve, check_cost, warn_if_truncated
 
@@ -301,7 +308,7 @@ def _executor_workers(executor) -> int:
     client = getattr(executor, "_client", None)
     if client is not None:
         try:
-            return max(1, sum(client.nthreads().values()))
+            return max(1, sum(client.nthreads(callback_timeout=5).values()))
         except Exception:  # noqa: BLE001 - a guess only
             return 1
     return max(1, int(getattr(executor, "_max_workers", 1) or 1))
@@ -613,6 +620,7 @@ def sweep(
     jobs: int | None = None,
     checkpoint=None,
     chunk_seconds: float = 1.0,
+    stall_seconds: float = STALL_SECONDS,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
     **engine_options,
@@ -633,6 +641,10 @@ def sweep(
             one per core and as many as the available memory holds (a warning says so).
         checkpoint: a file path: finished chunks are appended there and a rerun resumes.
         chunk_seconds: work per task, from the time of one point measured first.
+        stall_seconds: a local worker without a heartbeat for this long (stopped, frozen) is
+            killed and its chunk run again; a cluster without any worker, or whose scheduler
+            does not answer, for this long ends the sweep (a ``WorkerError`` saying how many
+            points were done; the checkpoint keeps them).
         progress: show a progress bar (and the estimate of a long run).
         log: called with one-line messages (the estimate of a long run); default: stderr
             when ``progress``.
@@ -655,6 +667,7 @@ def sweep(
     point_bytes = check_grid_cost(base_params, axes, times, method, engine_options)
     if not (isinstance(chunk_seconds, (int, float)) and 0 < chunk_seconds < math.inf):
         raise ParameterError(f"chunk_seconds must be a number > 0, got {chunk_seconds!r}")
+    stall_seconds = check_real("stall_seconds", stall_seconds, low=0.0, low_open=True)
     if executor is None:
         asked = None if jobs is None else check_int("jobs", jobs, low=1, high=1024)
         fit, reason = worker_limit(point_bytes)
@@ -683,7 +696,10 @@ def sweep(
     try:
         done = store.open(n, len(metrics)) if store else {}
         _run(base_params, axes, names, shape, metrics, times, method, engine_options, done,
-             store, executor, jobs, slots, chunk_seconds, progress, log)
+             store, executor, jobs, slots, chunk_seconds, progress, log, stall_seconds)
+    except WorkerError as err:
+        kept = f", kept in checkpoint {str(store.path)!r}" if store else ""
+        raise WorkerError(f"{err}; {len(done)} of {n} grid points done{kept}") from None
     finally:
         if store:
             store.close()
@@ -694,7 +710,7 @@ def sweep(
 
 
 def _run(base, axes, names, shape, metrics, times, method, options, done, store, executor,
-         jobs, slots, chunk_seconds, progress, log):
+         jobs, slots, chunk_seconds, progress, log, stall_seconds=STALL_SECONDS):
     """Fill ``done`` with every missing point: one timed probe, then chunks."""
     n = math.prod(shape)
     missing = [k for k in range(n) if k not in done]
@@ -745,7 +761,8 @@ def _run(base, axes, names, shape, metrics, times, method, options, done, store,
             size = max(1, min(size, math.ceil(len(missing) / (4 * workers))))
             chunks = [missing[i:i + size] for i in range(0, len(missing), size)]
             stream = imap_jobs(_solve_chunk, [job(c) for c in chunks],
-                               workers=workers if executor is None else 1, executor=executor)
+                               workers=workers if executor is None else 1, executor=executor,
+                               stall_seconds=stall_seconds)
             try:
                 for i, result in stream:
                     record(chunks[i], result)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from qbcircuit.parallel import WorkerError, map_jobs
+from qbcircuit.parallel import WorkerError, imap_jobs, map_jobs
 
 
 def _square(x):
@@ -179,3 +179,23 @@ def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, 
         time.sleep(0.1)
     assert not any(_alive(w) for w in helpers), "worker processes outlived the run"
     assert not out.exists() and os.listdir(tmp_path) == []  # no partial output
+
+
+def _stop_once(args):
+    x, marker = args
+    if x == 1 and not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), signal.SIGSTOP)  # as `kill -STOP` of a worker
+    return x * x
+
+
+def test_a_stopped_worker_is_detected_and_its_job_run_elsewhere(tmp_path):
+    """A SIGSTOPped worker stalled the pool forever, silently (issue 22.5)."""
+    from qbcircuit import QbcircuitWarning
+
+    marker = str(tmp_path / "stopped")
+    with pytest.warns(QbcircuitWarning, match=r"worker process \d+ sent no heartbeat for 3 s "
+                      r"\(stopped\?\): killed, its jobs run again"):
+        results = list(imap_jobs(_stop_once, [(x, marker) for x in range(4)], workers=2,
+                                 stall_seconds=3))
+    assert sorted(results) == [(x, x * x) for x in range(4)]

@@ -1,10 +1,14 @@
 """N-dimensional sweeps: values, executors, CSV, checkpoints and resume, the CLI, dask."""
 
+import contextlib
 import importlib.util
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -506,3 +510,133 @@ def test_a_fifo_checkpoint_is_refused_in_one_line(capsys, tmp_path):
                            "--checkpoint", str(fifo))
     assert status == 2 and err == (f"qbcircuit: error: checkpoint {str(fifo)!r} is not a regular "
                                    "file (a FIFO, device or socket): give a file path\n")
+
+
+# ---------------------------------------------------------------- clusters that do not answer
+
+
+@contextlib.contextmanager
+def _dask_scheduler(tmp_path):
+    """A dask scheduler on 127.0.0.1 without workers; yields (address, process)."""
+    sched_file = tmp_path / "scheduler.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        address = None
+        while address is None:
+            assert proc.poll() is None, "the dask scheduler did not start"
+            try:
+                address = json.loads(sched_file.read_text())["address"]
+            except (OSError, ValueError, KeyError):
+                time.sleep(0.1)
+        yield address, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+def test_a_scheduler_without_workers_ends_in_one_line_and_keeps_the_checkpoint(capsys,
+                                                                               tmp_path):
+    """It waited forever, silently (issue 22.4)."""
+    ck = tmp_path / "ck"
+    with _dask_scheduler(tmp_path) as (address, _):
+        status, out, err = run(capsys, "sweep", "--vary", "g=0:1:5", "--t-max", "1",
+                               "--points", "3", "--no-progress", "--scheduler", address,
+                               "--stall-timeout", "2", "--checkpoint", str(ck))
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith("qbcircuit: error: the dask cluster has no worker (2 s without "
+                          "progress; 0 of 3 jobs finished); 2 of 5 grid points done, kept in "
+                          f"checkpoint {str(ck)!r}")
+    assert ck.read_bytes().count(b"\n") == 1 + 2  # the header and the two probe points
+
+
+def _fake_server(payload: bytes):
+    """A TCP server on 127.0.0.1 that is not dask: it sends ``payload`` and stays silent."""
+    server = socket.create_server(("127.0.0.1", 0))
+    conns = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conns.append(conn)
+            with contextlib.suppress(OSError):
+                conn.sendall(payload)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, conns
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+@pytest.mark.parametrize(("payload", "message"), [
+    (b"", "no answer within 6 s (is it a dask scheduler?)"),  # 1 s + 5 s for a reply
+    (b"HTTP/1.1 200 OK\r\n\r\nhello" * 3, "it did not answer as a dask scheduler"),
+])
+def test_a_server_that_is_not_dask_is_one_line(tmp_path, payload, message):
+    """A silent server hung the run; an HTTP one was read as a 7 EiB allocation."""
+    server, conns = _fake_server(payload)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0,1,2", "--t-max", "1",
+             "--points", "3", "--no-progress", "--stall-timeout", "1", "--scheduler",
+             f"tcp://127.0.0.1:{server.getsockname()[1]}"],
+            capture_output=True, text=True, timeout=300)
+    finally:
+        server.close()
+        for conn in conns:
+            conn.close()
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert message in proc.stderr
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+@pytest.mark.parametrize(("address", "message"), [
+    ("tls://127.0.0.1:1", "tls:// needs dask's TLS settings"),
+    ("ucx://127.0.0.1:1", "ucx:// needs the UCX comm"),
+])
+def test_tls_and_ucx_addresses_are_one_line(capsys, address, message):
+    """They raised TypeErrors."""
+    status, _, err = run(capsys, "sweep", "--vary", "g=0,1", "--t-max", "1", "--points", "3",
+                         "--scheduler", address)
+    assert status == 2 and err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+def test_a_scheduler_killed_mid_sweep_ends_the_run_in_one_line(tmp_path):
+    """The run hung forever (issue 22.4); now: one line, exit 2, the checkpoint kept."""
+    ck = tmp_path / "ck"
+    with _dask_scheduler(tmp_path) as (address, scheduler):
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--host",
+             "127.0.0.1", "--nthreads", "1", "--nworkers", "1", "--no-dashboard"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.1:2:400",
+                 "--set", "kappa=0.1", "--t-max", "2", "--points", "21", "--no-progress",
+                 "--scheduler", address, "--stall-timeout", "3", "--checkpoint", str(ck)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            while proc.poll() is None and not (ck.exists() and ck.read_bytes().count(b"\n") > 3):
+                time.sleep(0.05)  # the probe and a first chunk from the cluster
+            scheduler.kill()
+            _, err = proc.communicate(timeout=300)
+        finally:
+            worker.kill()
+            worker.wait()
+    # one line (after the estimate of a long run, if any): no dask log, no traceback
+    lines = err.splitlines()
+    assert proc.returncode == 2 and all(line.startswith("qbcircuit: ") for line in lines), err
+    assert lines[-1].startswith("qbcircuit: error: the dask scheduler does not answer ("), err
+    records = ck.read_bytes().splitlines()[1:]
+    done = sum(len(json.loads(r.rsplit(b" ", 1)[0])["i"]) for r in records)
+    assert lines[-1].endswith(f"; {done} of 400 grid points done, kept in checkpoint "
+                              f"{str(ck)!r}"), err
