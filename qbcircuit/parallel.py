@@ -140,7 +140,10 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.terminate()
     for proc in processes:
-        proc.join(timeout=5)
+        proc.join(timeout=2)
+        if proc.is_alive():  # stopped (SIGTERM waits for SIGCONT) or ignoring it
+            proc.kill()
+            proc.join(timeout=5)
 
 
 def as_executor(executor):
@@ -226,7 +229,7 @@ def imap_jobs(
                     result = fut.result()  # BrokenProcessPool if a worker died
                     done[i] = True
                     yield i, result
-            pool.shutdown(wait=True)
+            _terminate(pool)  # idle workers exit at once; a stopped one is not waited for
         except BrokenProcessPool:
             _terminate(pool)
             if attempt == retries:

@@ -199,3 +199,60 @@ def test_a_stopped_worker_is_detected_and_its_job_run_elsewhere(tmp_path):
         results = list(imap_jobs(_stop_once, [(x, marker) for x in range(4)], workers=2,
                                  stall_seconds=3))
     assert sorted(results) == [(x, x * x) for x in range(4)]
+
+
+@TWO_CORES
+def test_a_sweep_with_a_stopped_worker_finishes(tmp_path):
+    """`kill -STOP` of a worker stalled the sweep forever with no message (issue 22.5)."""
+    out, ck = tmp_path / "s.csv", tmp_path / "ck"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.1:2:12", "--vary",
+         "zeta=0,1", "--method", "dynamics", "--t-max", "3", "--points", "61", "--jobs", "2",
+         "--no-progress", "--stall-timeout", "3", "--checkpoint", str(ck), "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stopped = None
+    try:
+        # the probe writes one or two records; a third comes from the pool, now at work
+        while proc.poll() is None and not (ck.exists() and ck.read_bytes().count(b"\n") > 3):
+            time.sleep(0.05)
+        workers = _workers(proc.pid)
+        if workers:
+            stopped = workers[0]
+            os.kill(stopped, signal.SIGSTOP)
+        _, err = proc.communicate(timeout=600)
+    finally:
+        if stopped and _alive(stopped):
+            os.kill(stopped, signal.SIGKILL)
+    assert stopped is not None, "the sweep ended before its pool worked"
+    assert proc.returncode == 0, err
+    assert len(out.read_text().splitlines()) == 1 + 24
+    # a stopped worker holding a chunk is found by its missing heartbeat (an idle one is
+    # simply not waited for at the end)
+    warned = [line for line in err.splitlines() if "sent no heartbeat" in line]
+    assert warned in ([], [f"qbcircuit: warning: worker process {stopped} sent no heartbeat "
+                           "for 3 s (stopped?): killed, its jobs run again"]), err
+
+
+def _pid_of(args):
+    x, folder = args
+    time.sleep(0.2)
+    open(os.path.join(folder, f"{x}.{os.getpid()}"), "w").close()
+    return x
+
+
+@pytest.mark.filterwarnings("ignore:worker process")  # when it held its next job
+def test_a_worker_stopped_while_idle_does_not_hold_the_end_of_the_pool(tmp_path):
+    """Shutting the pool down waited forever for a stopped worker to take its sentinel."""
+    stream = imap_jobs(_pid_of, [(x, str(tmp_path)) for x in range(4)], workers=2,
+                       stall_seconds=3)
+    got = [next(stream)]
+    pids = {int(name.split(".")[1]) for name in os.listdir(tmp_path)}
+    try:
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)  # idle, or holding its next job
+        got += list(stream)
+    finally:
+        for pid in pids:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert sorted(x for _, x in got) == [0, 1, 2, 3]
