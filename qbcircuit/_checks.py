@@ -73,6 +73,25 @@ def check_int(name: str, value, *, low=None, high=None) -> int:
     return value
 
 
+#: Most output times of one trajectory (10^7 times are 80 MB of times and 2.6 GB of two-cell
+#: states before any solve).
+MAX_POINTS = 10**6
+
+
+def check_points(name: str, value) -> int:
+    """Return a number of output times: an integer in [2, ``MAX_POINTS``].
+
+    >>> check_points("points", 501)
+    501
+    """
+    if (isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value)
+            or int(value) != value):
+        raise ParameterError(f"{name} must be an integer in [2, {MAX_POINTS}], got {value!r}")
+    if not 2 <= value <= MAX_POINTS:
+        raise ParameterError(f"{name} must be an integer in [2, {MAX_POINTS}], got {value}")
+    return int(value)
+
+
 def check_times(times) -> np.ndarray:
     """Return ``times`` as a 1-D float array: finite, non-negative and strictly increasing.
 
@@ -80,7 +99,14 @@ def check_times(times) -> np.ndarray:
     array([0. , 0.5, 1. ])
     """
     try:
-        arr = np.asarray(times, dtype=float)
+        raw = np.asarray(times)
+    except (TypeError, ValueError):
+        raise ParameterError(f"times must be an array of real numbers, got {times!r}") from None
+    # dates, durations, booleans and text would convert to floats silently (datetime64: days)
+    if raw.dtype.kind in "mMbUSV":
+        raise ParameterError(f"times must be an array of real numbers, got {raw.dtype}")
+    try:
+        arr = np.asarray(raw, dtype=float)
     except OverflowError:
         raise ParameterError("times must be finite (found a number beyond the float range)"
                              ) from None
@@ -121,16 +147,125 @@ def check_dt(dt) -> float:
     return value
 
 
-def available_memory() -> int:
-    """Bytes of memory available to this process now (Linux: MemAvailable)."""
+def available_memory(*, shared_only: bool = False) -> int:
+    """Bytes of memory this process may still allocate.
+
+    The least of what the machine has available (Linux: ``MemAvailable``), what the cgroup
+    (v1 or v2) memory limit leaves, and what the process's own limits leave (``RLIMIT_AS``,
+    ``RLIMIT_DATA``).
+
+    Args:
+        shared_only: leave out the per-process limits (what several worker processes share).
+
+    >>> available_memory() > 0
+    True
+    """
+    rooms = [_meminfo_available(), _cgroup_room()]
+    if not shared_only:
+        rooms.append(_rlimit_room())
+    return max(0, min(r for r in rooms if r is not None))
+
+
+def _meminfo_available() -> int:
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
                     return int(line.split()[1]) * 1024
-    except OSError:  # pragma: no cover - not Linux
+    except (OSError, ValueError):  # pragma: no cover - not Linux
         pass
     try:  # pragma: no cover - not Linux
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # pragma: no cover
         return 1 << 62
+
+
+def _status_bytes(field: str, status: str = "/proc/self/status") -> int | None:
+    try:
+        with open(status) as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):  # pragma: no cover - not Linux
+        pass
+    return None
+
+
+def _rlimit_room() -> int | None:
+    """What RLIMIT_AS (address space) and RLIMIT_DATA (data) leave this process, if set."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    rooms = []
+    for limit, field in (("RLIMIT_AS", "VmSize"), ("RLIMIT_DATA", "VmData")):
+        if not hasattr(resource, limit):  # pragma: no cover
+            continue
+        soft = resource.getrlimit(getattr(resource, limit))[0]
+        used = _status_bytes(field)
+        if soft != resource.RLIM_INFINITY and used is not None:
+            rooms.append(soft - used)
+    return min(rooms, default=None)
+
+
+#: A cgroup v1 limit at or above this means "no limit" (the kernel's page-rounded 2^63 - 1).
+_CGROUP_V1_UNLIMITED = 1 << 60
+
+
+def _read_int(path: str) -> int | None:
+    try:
+        with open(path) as fh:
+            text = fh.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None  # v2 "max": no limit
+
+
+def _stat_field(path: str, name: str) -> int:
+    try:
+        with open(path) as fh:
+            for line in fh:
+                key, _, value = line.partition(" ")
+                if key == name:
+                    return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _cgroup_room(proc_cgroup: str = "/proc/self/cgroup", root: str = "/sys/fs/cgroup"
+                 ) -> int | None:
+    """What the cgroup memory limits leave (the least over this cgroup and its ancestors).
+
+    v2: ``memory.max - memory.current``; v1: ``memory.limit_in_bytes -
+    memory.usage_in_bytes``; the inactive page cache (reclaimed before the OOM killer acts)
+    counts as free. None when no limit is set or the files cannot be read.
+    """
+    try:
+        with open(proc_cgroup) as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    rooms = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":  # v2
+            base, files = root, ("memory.max", "memory.current", "inactive_file")
+        elif "memory" in controllers.split(","):  # v1
+            base = os.path.join(root, "memory")
+            files = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")
+        else:
+            continue
+        folder = os.path.normpath(os.path.join(base, path.lstrip("/")))
+        if not os.path.isdir(folder):  # a cgroup namespace: our cgroup is the mount's root
+            folder = base
+        while True:  # this cgroup, then each ancestor up to the mount's root
+            limit = _read_int(os.path.join(folder, files[0]))
+            usage = _read_int(os.path.join(folder, files[1]))
+            if limit is not None and limit < _CGROUP_V1_UNLIMITED and usage is not None:
+                cache = _stat_field(os.path.join(folder, "memory.stat"), files[2])
+                rooms.append(limit - usage + cache)
+            if len(folder) <= len(base):
+                break
+            folder = os.path.dirname(folder)
+    return min(rooms, default=None)

@@ -6,13 +6,16 @@ Bad input prints one line on stderr and exits with status 2, without a traceback
 from __future__ import annotations
 
 import argparse
+import cmath
 import contextlib
 import dataclasses
+import logging
 import math
 import os
 import re
 import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -20,10 +23,18 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from ._checks import ParameterError
-from ._io import OutputFile, check_folder, make_folder
+from ._checks import ParameterError, check_points, check_real
+from ._io import (
+    OutputFile,
+    check_distinct,
+    check_folder,
+    make_folder,
+    write_stderr,
+    write_stdout,
+)
 from .engines import METHODS, option_fields, resolve
 from .metrics import QUANTITIES, REDUCERS
+from .parallel import CLUSTER_REPLY_SECONDS, STALL_SECONDS
 from .params import ENCODINGS, MAX_FOCK, VARIANTS, BatteryParams, QbcircuitWarning
 from .simulate import DEFAULT_METHOD, STATE_OBSERVABLES, simulate
 from .sweep import AXES as SWEEP_AXES
@@ -44,9 +55,12 @@ examples:
   qbcircuit sweep --vary g=0.1:3:32 --plot g.png
   qbcircuit COMMAND --help               the options of one command"""
 
-#: Most output times of one trajectory on the command line (10^7 times are 80 MB of times and
-#: 2.6 GB of two-cell states before any solve).
-MAX_POINTS = 10**6
+#: Seconds to connect to a dask scheduler (at most --stall-timeout).
+CONNECT_SECONDS = 10.0
+
+#: Suffixes of --plot (the format is the suffix).
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+
 
 #: Figure formats of ``figures`` and ``reproduce`` when --format is not given.
 DEFAULT_FORMATS = ("png", "pdf")
@@ -242,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a dask.distributed cluster, e.g. tcp://10.0.0.5:8786 "
                         "(extra 'distributed')")
+    p.add_argument("--stall-timeout", type=float, default=STALL_SECONDS, metavar="SECONDS",
+                   help="a local worker without a heartbeat this long is replaced; a cluster "
+                        "without any worker (or whose scheduler does not answer) this long "
+                        f"ends the sweep, exit 2 (default {STALL_SECONDS:g})")
     p.add_argument("--checkpoint", default=None, metavar="PATH",
                    help="append finished points to PATH; rerunning the same command resumes")
     p.add_argument("--out", default=None,
@@ -295,6 +313,10 @@ def _sweep_axes(args, fixed):
                 raise ParameterError(f"{name} takes explicit values, e.g. {name}="
                                      f"{','.join(BatteryParams.fields()[name].metadata['choices'])}")
             start, stop = (_sweep_value(name, x) for x in parts[:2])
+            for what, typed, value in (("START", parts[0], start), ("STOP", parts[1], stop)):
+                if not cmath.isfinite(value):  # linspace would make NaN of it: say what was typed
+                    raise ParameterError(f"--vary {text!r}: {what} must be finite, got "
+                                         f"{typed.strip()!r}")
             try:
                 num = int(parts[2])
             except ValueError:
@@ -333,6 +355,7 @@ def _run_sweep(args) -> int:
     if args.jobs is not None and args.scheduler is not None:
         raise ParameterError("--jobs and --scheduler exclude each other (the cluster's workers "
                              "do the work)")
+    stall = check_real("stall-timeout", args.stall_timeout, low=0.0, low_open=True)
     jobs = args.jobs
     if jobs is not None and not 1 <= jobs <= 1024:
         raise ParameterError(f"jobs must be in [1, 1024], got {jobs}")
@@ -348,48 +371,96 @@ def _run_sweep(args) -> int:
     labels = {name: label for label, name, _, _, _ in specs}
     if args.plot is not None:
         check_plottable(list(axes))
+        if Path(args.plot).suffix.lower() not in ("", *PLOT_SUFFIXES):
+            raise ParameterError(f"--plot {args.plot!r}: a plot is written as "
+                                 f"{', '.join(PLOT_SUFFIXES)} (by its suffix; none: .png)")
+    check_distinct({"--out": args.out, "--plot": args.plot, "--checkpoint": args.checkpoint})
     _, metrics = check_grid(base, axes, args.metric or ["max_energy"])
     executor = client = None
     with OutputFile("-" if args.out is None else args.out) as out, \
             (OutputFile(args.plot) if args.plot else contextlib.nullcontext()) as plot_out:
         if args.scheduler is not None:
-            client = _dask_client(args.scheduler)
+            client = _dask_client(args.scheduler, min(CONNECT_SECONDS, stall))
             executor = client.get_executor()
         try:
             result = sweep(base, axes, metrics, times, method=args.method, executor=executor,
-                           jobs=jobs, checkpoint=args.checkpoint,
+                           jobs=jobs, checkpoint=args.checkpoint, stall_seconds=stall,
                            progress=_progress(args),
-                           log=lambda msg: print(f"qbcircuit: {msg}", file=sys.stderr),
+                           log=lambda msg: write_stderr(f"qbcircuit: {msg}"),
                            **options)
         finally:
             if client is not None:
-                client.close()
+                # a scheduler that is gone fails the close too: the run's own error stands
+                with contextlib.suppress(Exception):
+                    client.close(timeout=CLUSTER_REPLY_SECONDS)
         out.write_text(result.to_csv_text(labels))
         if plot_out is not None:
             fmt = Path(args.plot).suffix.lstrip(".").lower() or "png"
-            fmt = fmt if fmt in ("png", "pdf", "svg") else "png"
             plot_out.write_bytes(figure_bytes(result.plot(), fmt))
     return 0
 
 
-def _dask_client(address: str):
+def _dask_client(address: str, timeout: float):
     try:
         from distributed import Client
     except ImportError:
         raise ParameterError("--scheduler needs dask.distributed: pip install "
                              "'qbcircuit[distributed]'") from None
+    scheme = address.partition("://")[0] if "://" in address else "tcp"
+    # dask and tornado log connection failures as multi-line tracebacks: they end here in
+    # one line
+    for name in ["distributed", "tornado", *logging.root.manager.loggerDict]:
+        if name.split(".")[0] in ("distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
-        return Client(address, timeout="10s")
+        return _within(timeout + CLUSTER_REPLY_SECONDS, Client, address, timeout=f"{timeout:g}s")
+    except _NoAnswer:
+        raise ParameterError(f"cannot reach the dask scheduler at {address}: no answer within "
+                             f"{timeout + CLUSTER_REPLY_SECONDS:g} s (is it a dask scheduler?)"
+                             ) from None
     except (OSError, TimeoutError, ValueError) as err:
         raise ParameterError(f"cannot reach the dask scheduler at {address}: {err}") from None
+    except Exception as err:  # noqa: BLE001 - TypeError (tls, ucx), MemoryError (a server that
+        # is not dask: its first bytes read as a frame length of exabytes), ...
+        hint = {"tls": "tls:// needs dask's TLS settings (distributed.comm.tls.* in the dask "
+                       "configuration: CA file, certificate, key)",
+                "ucx": "ucx:// needs the UCX comm (pip install distributed-ucxx)"}.get(
+            scheme, f"it did not answer as a dask scheduler ({type(err).__name__})")
+        raise ParameterError(f"cannot reach the dask scheduler at {address}: {hint}") from None
+
+
+class _NoAnswer(Exception):
+    pass
+
+
+def _within(seconds: float, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in a daemon thread, _NoAnswer if it has not returned in time.
+
+    dask's Client waits forever on a server that accepts the connection and never speaks.
+    """
+    box: dict = {}
+
+    def call():
+        try:
+            box["value"] = fn(*args, **kwargs)
+        except BaseException as err:  # noqa: BLE001 - re-raised in the caller
+            box["error"] = err
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise _NoAnswer
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _times(args) -> np.ndarray:
     """``--points`` times from 0 to ``--t-max`` inclusive, checked."""
     if not np.isfinite(args.t_max) or args.t_max <= 0:
         raise ParameterError(f"t-max must be a finite number > 0, got {args.t_max!r}")
-    if not 2 <= args.points <= MAX_POINTS:
-        raise ParameterError(f"points must be in [2, {MAX_POINTS}], got {args.points}")
+    check_points("points", args.points)
     return np.linspace(0.0, args.t_max, args.points)
 
 
@@ -430,10 +501,12 @@ def _run_circuit_stats(args) -> int:
         raise ParameterError("circuit-stats needs --fock (the number of cavity Fock levels)")
     encodings = None if args.encoding is None else [args.encoding]
     args.encoding = args.encoding or "binary"  # the parameters' encoding is replaced per row
+    if sys.stdout is None:  # the table is the result: fail before the work
+        write_stdout("")
     rows = circuit_stats(args.fock, encodings, params=_params(args), order=args.order)
-    print(format_stats(rows))
+    write_stdout(format_stats(rows) + "\n")
     if encodings is None and len(rows) < len(ENCODINGS):
-        print(f"(unary omitted: it allows at most {MAX_FOCK['unary']} levels)", file=sys.stderr)
+        write_stderr(f"(unary omitted: it allows at most {MAX_FOCK['unary']} levels)")
     return 0
 
 
@@ -446,7 +519,7 @@ def _run_reproduce(args) -> int:
                        progress=False if args.no_progress else None,
                        **({"trotter_curves": "all"} if args.trotter_all else {}),
                        **_engine_options(args))
-    print(result.summary)
+    _report(result.summary)
     return 0
 
 
@@ -454,9 +527,7 @@ def _run_figures(args) -> int:
     from .paper.figures import compute_suite, paper_figures, save_figures, save_suite_csv
 
     for name in ("points", "parametric_points"):
-        value = getattr(args, name)
-        if value < 2:
-            raise ParameterError(f"{name.replace('_', '-')} must be >= 2, got {value}")
+        check_points(name.replace("_", "-"), getattr(args, name))
     options = _engine_options(args)
     resolve(args.method, options)  # refuse foreign or out-of-range options now
     check_folder(args.out)  # fail before the work; the folder is made when there is a result
@@ -469,9 +540,55 @@ def _run_figures(args) -> int:
     paths = [path for fmt in formats for path in save_figures(figures, folder, fmt=fmt)]
     if args.csv:
         paths += save_suite_csv(suite, folder)
-    for path in paths:
-        print(path)
+    _report("".join(f"{path}\n" for path in paths))
     return 0
+
+
+def _report(text: str) -> None:
+    """What was written where (the results are the files): not printed to a closed stdout."""
+    if sys.stdout is not None:
+        write_stdout(text if text.endswith("\n") else text + "\n")
+
+
+def _one_line_warnings():
+    """A ``warnings.showwarning`` printing our warnings as one line each, when raised.
+
+    A cost warning so comes before the long work it announces; repeats and third-party noise
+    are dropped.
+    """
+    seen: set[str] = set()
+
+    def show(message, category, *_args, **_kwargs):
+        if issubclass(category, QbcircuitWarning) and str(message) not in seen:
+            seen.add(str(message))
+            write_stderr(f"qbcircuit: warning: {message}")
+
+    return show
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str):
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def _agg_backend() -> contextlib.ExitStack:
+    """Files are rendered with matplotlib's Agg, whatever ``MPLBACKEND`` says (``bogus``, a GUI).
+
+    Set for this command only (and its worker processes), when matplotlib is not imported yet
+    (an importing session keeps its own backend); ``close()`` restores the environment.
+    """
+    stack = contextlib.ExitStack()
+    if "matplotlib" not in sys.modules:
+        stack.enter_context(_env("MPLBACKEND", "Agg"))
+    return stack
 
 
 class _Terminated(BaseException):
@@ -490,6 +607,7 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    backend = _agg_backend()
     try:
         args = parser.parse_args(_join_negative_values(
             sys.argv[1:] if argv is None else list(argv)))
@@ -503,26 +621,27 @@ def main(argv=None) -> int:
             "reproduce": _run_reproduce,
             "sweep": _run_sweep,
         }[args.command]
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings():
             warnings.simplefilter("always", QbcircuitWarning)
-            status = run(args)
-        # our warnings as one line each; third-party deprecation noise is dropped
-        for message in dict.fromkeys(
-            str(w.message) for w in caught if issubclass(w.category, QbcircuitWarning)
-        ):
-            print(f"qbcircuit: warning: {message}", file=sys.stderr)
-        return status
+            warnings.showwarning = _one_line_warnings()
+            return run(args)
     except (_UsageError, ParameterError) as err:
-        print(f"qbcircuit: error: {err}", file=sys.stderr)
+        write_stderr(f"qbcircuit: error: {err}")
+        return 2
+    except MemoryError as err:  # beyond the estimates (checked before the work): one line
+        detail = f" ({err})" if str(err) else ""
+        write_stderr(f"qbcircuit: error: out of memory{detail}: use fewer points, a smaller "
+                     "truncation (fock, |alpha|), a shorter t-max or fewer jobs")
         return 2
     except KeyboardInterrupt:
-        print("qbcircuit: interrupted", file=sys.stderr)
+        write_stderr("qbcircuit: interrupted")
         return 130
     except _Terminated:
-        print("qbcircuit: terminated", file=sys.stderr)
+        write_stderr("qbcircuit: terminated")
         return 143
     finally:
         signal.signal(signal.SIGTERM, previous)
+        backend.close()
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ order. With more than one worker the jobs run in a ``spawn`` process pool (fork 
 OpenMP threads can deadlock), and:
 
 * workers die with the parent process: each one asks Linux for ``SIGTERM`` when its parent
-  goes (``prctl(PR_SET_PDEATHSIG)``), so a killed or crashed run leaves no orphans; on an
-  exception or Ctrl-C in the parent, running workers are terminated at once (not waited for);
+  goes (``prctl(PR_SET_PDEATHSIG)``) and exits at once if the parent died during its start-up,
+  so a killed or crashed run leaves no orphans; on an exception or Ctrl-C in the parent,
+  running workers are terminated at once (not waited for);
 * a worker that dies (killed, out of memory) breaks the pool: the jobs that had not finished
   are run again in a fresh pool, up to ``retries`` times; then the run fails with one
   :class:`WorkerError` line. Results already finished are kept for the retry.
@@ -22,29 +23,113 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
+import os
 import signal
+import threading
+import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    CancelledError,
+    Executor,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 
 from tqdm.auto import tqdm
 
-from ._checks import ParameterError
+from ._checks import ParameterError, available_memory
+from .params import QbcircuitWarning
 
 _PR_SET_PDEATHSIG = 1
+#: Seconds between the heartbeats of a local worker.
+HEARTBEAT_SECONDS = 0.5
+#: Default seconds without progress before acting: a local worker without a heartbeat for
+#: that long is killed and its jobs run again; a dask cluster without a worker (or a
+#: scheduler that does not answer) for that long ends the run.
+STALL_SECONDS = 60.0
+#: Seconds a cluster executor is waited on before its cluster is checked (workers, scheduler).
+CLUSTER_POLL_SECONDS = 2.0
+#: Seconds a dask scheduler has to answer a check.
+CLUSTER_REPLY_SECONDS = 5.0
+#: Memory of one idle worker process (measured: 265 MB resident after the imports and a
+#: dynamics point on Python 3.11, numpy, scipy, qiskit; rounded up).
+WORKER_BYTES = 300 * 2**20
 
 
 class WorkerError(ParameterError):
     """Worker processes kept dying; the message says how often and what to try."""
 
 
-def _die_with_parent() -> None:
-    """Pool initializer: SIGTERM this worker when its parent exits (Linux; no-op elsewhere)."""
+def _worker_init(parent: int, pids, beats) -> None:
+    """Pool initializer: die with the parent, then beat (:func:`_heartbeat`)."""
+    _die_with_parent(parent)
+    with pids.get_lock():  # claim a slot of the pool's heartbeat table
+        slot = list(pids).index(0)
+        pids[slot] = os.getpid()
+    beats[slot] = time.monotonic()
+    threading.Thread(target=_heartbeat, args=(beats, slot), daemon=True).start()
+
+
+def _heartbeat(beats, slot: int) -> None:
+    """Write the time into the worker's slot every ``HEARTBEAT_SECONDS``.
+
+    A thread, so it beats through long jobs (numpy releases the GIL, Python switches threads
+    every few ms); it stops when the process is stopped (SIGSTOP) or frozen.
+    """
+    while True:
+        time.sleep(HEARTBEAT_SECONDS)
+        beats[slot] = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process
+
+
+def _stalled(pids, beats, stall_seconds: float) -> list[tuple[int, int]]:
+    """(slot, pid) of the workers whose last heartbeat is older than ``stall_seconds``."""
+    now = time.monotonic()
+    return [(slot, pid) for slot, (pid, beat) in enumerate(zip(pids, beats, strict=True))
+            if pid and now - beat > stall_seconds]
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: SIGTERM this worker when its parent ``parent`` exits.
+
+    Linux delivers the signal (``prctl(PR_SET_PDEATHSIG)``) only for a parent that dies after
+    the call, and the initializer runs after the worker's start-up imports (about a second):
+    a parent killed in between is seen here (the worker was re-parented) and the worker exits
+    at once, instead of waiting forever for jobs (and holding the caller's stdout). Where prctl
+    is missing, a thread watches the parent.
+    """
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):  # pragma: no cover - not Linux
-        pass
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - not Linux
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def worker_limit(point_bytes: int = 0) -> tuple[int, str]:
+    """How many local workers fit: (count, the resource that sets it: "cores" or "memory").
+
+    One worker per core available to this process (``sched_getaffinity``), and no more than
+    the available memory (:func:`~qbcircuit._checks.available_memory`, limits included) holds
+    at ``WORKER_BYTES`` plus ``point_bytes`` (the largest point's estimate) each.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    # the workers share the machine's and the cgroup's memory; a process limit is each one's
+    fit = available_memory(shared_only=True) // (WORKER_BYTES + max(0, int(point_bytes)))
+    return (max(1, fit), "memory") if fit < cores else (cores, "cores")
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
@@ -55,7 +140,29 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.terminate()
     for proc in processes:
-        proc.join(timeout=5)
+        proc.join(timeout=2)
+        if proc.is_alive():  # stopped (SIGTERM waits for SIGCONT) or ignoring it
+            proc.kill()
+            proc.join(timeout=5)
+
+
+def as_executor(executor):
+    """``executor`` as a ``concurrent.futures.Executor``: a dask ``Client`` gives its own.
+
+    A ``Client``'s ``submit`` returns dask futures, which ``concurrent.futures.wait`` cannot
+    wait on; ``client.get_executor()`` wraps them.
+
+    Raises:
+        ParameterError: an object without the Executor interface.
+    """
+    kind = type(executor)
+    if kind.__name__ == "Client" and kind.__module__.startswith("distributed"):
+        return executor.get_executor()
+    if not callable(getattr(executor, "submit", None)):
+        raise ParameterError("executor must have the concurrent.futures.Executor interface "
+                             f"(submit), got {type(executor).__name__}; for a dask "
+                             "cluster pass the Client or client.get_executor()")
+    return executor
 
 
 def _lost_worker(err: BaseException) -> bool:
@@ -70,6 +177,7 @@ def imap_jobs(
     workers: int = 1,
     executor: Executor | None = None,
     retries: int = 2,
+    stall_seconds: float = STALL_SECONDS,
 ) -> Iterator[tuple[int, object]]:
     """Yield ``(i, fn(jobs[i]))`` as the jobs finish (any order).
 
@@ -77,14 +185,18 @@ def imap_jobs(
         fn: a picklable (module-level) function.
         jobs: the arguments, one per call.
         workers: processes of the local pool when ``executor`` is None; 1 runs in this process.
-        executor: a ``concurrent.futures.Executor`` to run on instead of the local pool.
+        executor: a ``concurrent.futures.Executor`` to run on instead of the local pool (or a
+            dask ``Client``: its ``get_executor()``).
         retries: how often unfinished jobs are run again after a worker died.
+        stall_seconds: a local worker without a heartbeat for this long (stopped, frozen) is
+            killed and its jobs run again (counted as a death); on a dask cluster, the run
+            ends after this long without any worker or without an answer of the scheduler.
 
     Raises:
-        WorkerError: workers died more than ``retries`` times.
+        WorkerError: workers died more than ``retries`` times; a cluster without workers.
     """
     if executor is not None:
-        yield from _imap_executor(fn, jobs, executor, retries)
+        yield from _imap_executor(fn, jobs, as_executor(executor), retries, stall_seconds)
         return
     if workers <= 1:
         for i, job in enumerate(jobs):
@@ -96,18 +208,28 @@ def imap_jobs(
         pending = [i for i in range(len(jobs)) if not done[i]]
         if not pending:
             return
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
-                                   initializer=_die_with_parent)
+        size = min(workers, len(pending))
+        pids, beats = ctx.Array("q", size), ctx.Array("d", size, lock=False)
+        pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
+                                   initargs=(os.getpid(), pids, beats))
         try:
             futures = {pool.submit(fn, jobs[i]): i for i in pending}
             while futures:
-                finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                finished, _ = wait(futures, timeout=2 * HEARTBEAT_SECONDS,
+                                   return_when=FIRST_COMPLETED)
+                for slot, pid in [] if finished else _stalled(pids, beats, stall_seconds):
+                    pids[slot] = 0  # acted on once
+                    warnings.warn(f"worker process {pid} sent no heartbeat for "
+                                  f"{stall_seconds:g} s (stopped?): killed, its jobs run again",
+                                  QbcircuitWarning, stacklevel=2)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)  # the pool breaks: retried below
                 for fut in finished:
                     i = futures.pop(fut)
                     result = fut.result()  # BrokenProcessPool if a worker died
                     done[i] = True
                     yield i, result
-            pool.shutdown(wait=True)
+            _terminate(pool)  # idle workers exit at once; a stopped one is not waited for
         except BrokenProcessPool:
             _terminate(pool)
             if attempt == retries:
@@ -121,13 +243,40 @@ def imap_jobs(
             raise
 
 
-def _imap_executor(fn, jobs, executor: Executor, retries: int):
+def cluster_problem(executor) -> str | None:
+    """Why a dask executor's cluster cannot run jobs now, or None (also for other executors).
+
+    "the dask scheduler does not answer" (killed, unreachable: no reply within
+    ``CLUSTER_REPLY_SECONDS``) or "the dask cluster has no worker".
+    """
+    client = getattr(executor, "_client", None)
+    if client is None:
+        return None
+    try:
+        threads = client.nthreads(callback_timeout=CLUSTER_REPLY_SECONDS)
+    except Exception:  # noqa: BLE001 - any failure to answer (timeout, closed comm)
+        return "the dask scheduler does not answer"
+    return None if sum(threads.values()) else "the dask cluster has no worker"
+
+
+def _imap_executor(fn, jobs, executor: Executor, retries: int, stall_seconds: float):
     tries = [0] * len(jobs)
     futures = {}
+    finished_jobs = 0
+    since = None  # when the cluster was first seen unable to run jobs
     try:
         futures = {executor.submit(fn, job): i for i, job in enumerate(jobs)}
         while futures:
-            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+            finished, _ = wait(futures, timeout=CLUSTER_POLL_SECONDS,
+                               return_when=FIRST_COMPLETED)
+            if not finished:
+                problem = cluster_problem(executor)
+                since = None if problem is None else since or time.monotonic()
+                if since is not None and time.monotonic() - since > stall_seconds:
+                    raise WorkerError(f"{problem} ({stall_seconds:g} s without progress; "
+                                      f"{finished_jobs} of {len(jobs)} jobs finished)")
+                continue
+            since = None
             for fut in finished:
                 i = futures.pop(fut)
                 try:
@@ -135,6 +284,10 @@ def _imap_executor(fn, jobs, executor: Executor, retries: int):
                 except BrokenExecutor:
                     raise WorkerError(f"the executor broke (a worker died); {len(futures) + 1} "
                                       f"of {len(jobs)} jobs unfinished") from None
+                except CancelledError:  # not by us: dask cancels all when its scheduler goes
+                    problem = cluster_problem(executor) or "the cluster cancelled a job"
+                    raise WorkerError(f"{problem} (a job was cancelled; {finished_jobs} of "
+                                      f"{len(jobs)} jobs finished)") from None
                 except Exception as err:
                     if not _lost_worker(err):
                         raise
@@ -144,6 +297,7 @@ def _imap_executor(fn, jobs, executor: Executor, retries: int):
                                           "memory? try fewer workers per machine") from None
                     futures[executor.submit(fn, jobs[i])] = i
                     continue
+                finished_jobs += 1
                 yield i, result
     finally:
         for fut in futures:

@@ -336,6 +336,14 @@ class BatteryParams:
         cap = MAX_FOCK[self.encoding]
         if self.fock is None:
             levels = self.automatic_levels()
+            if levels > cap and self.automatic_levels(spare=0) + HEADROOM + 2 <= cap:
+                # the charger's state fits: the counter-rotating pumping is what overflows
+                raise ParameterError(
+                    f"|g zeta|/omega_q = {abs(self.g * self.zeta) / self.omega_q:.3g} (g = "
+                    f"{self.g:g}, zeta = {self.zeta:g}, omega_q = {self.omega_q:g}) pumps "
+                    f"photons beyond the {cap} Fock levels the {self.encoding} encoding "
+                    "allows; use a larger omega_q or a smaller |g zeta|"
+                )
             if levels > cap:
                 raise ParameterError(
                     f"the {self.charger_state} charger (mean photons {self.mean_photons:g}) "

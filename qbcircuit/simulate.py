@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 from ._checks import ParameterError, available_memory, check_times
 from ._io import format_duration
 from .engines import Engine, resolve
+from .engines.base import Cost
 from .metrics import QUANTITIES
 from .model import BatteryModel, initial_cell_state
 from .params import HEADROOM, MAX_FOCK, BatteryParams, CostWarning, TruncationWarning
@@ -140,8 +141,8 @@ def simulate_many(
     return out
 
 
-def check_cost(engine: Engine, model: BatteryModel, times) -> None:
-    """Refuse a run that cannot fit in memory or finish; warn when it is long.
+def check_cost(engine: Engine, model: BatteryModel, times) -> Cost:
+    """Refuse a run that cannot fit in memory or finish; warn when it is long; return the estimate.
 
     Uses the engine's estimate (:meth:`qbcircuit.engines.Engine.cost`, an order of magnitude).
 
@@ -171,6 +172,7 @@ def check_cost(engine: Engine, model: BatteryModel, times) -> None:
     if cost.seconds > WARN_SECONDS:
         warnings.warn(f"this {engine.name} run needs about {cost.steps:.2g} {cost.unit} "
                       f"(about {format_duration(cost.seconds)}); {hint}", CostWarning, stacklevel=3)
+    return cost
 
 
 def _needs_more_levels(params: BatteryParams, states, floor: float = 0.0) -> bool:

@@ -10,7 +10,9 @@ How it runs:
 
 * Every axis value is validated before any work (and every combination of the parameters that
   interact in the validation: alpha, zeta, encoding, initial cells, cell coupling), and a grid
-  of more than ``MAX_POINTS`` points is refused before it is allocated.
+  of more than ``MAX_POINTS`` points is refused before it is allocated. The grid's points are
+  estimated as :func:`qbcircuit.simulate` estimates a run (memory, time): a point that cannot
+  fit or finish is refused naming it (:func:`check_grid_cost`).
 * One point is solved and timed first; the rest is cut into chunks of about ``chunk_seconds``
   of work each (not one task per point), at least four chunks per worker.
 * Chunks run on any ``concurrent.futures.Executor`` (``executor=client.get_executor()`` for a
@@ -50,14 +52,21 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
-from ._checks import ParameterError, check_int, check_times
-from ._io import OutputFile, csv_text, format_duration
+from ._checks import ParameterError, available_memory, check_int, check_real, check_times
+from ._io import OutputFile, checked_path, csv_text, format_duration
 from .engines import resolve
 from .metrics import QUANTITIES, REDUCERS, describe, parse_metric
-from .model import initial_cell_state
-from .parallel import imap_jobs
-from .params import BatteryParams, TruncationWarning
-from .simulate import _solve, warn_if_truncated
+from .model import BatteryModel, initial_cell_state
+from .parallel import (
+    STALL_SECONDS,
+    WORKER_BYTES,
+    WorkerError,
+    as_executor,
+    imap_jobs,
+    worker_limit,
+)
+from .params import BatteryParams, CostWarning, QbcircuitWarning, TruncationWarning
+from .simulate import _solve, check_cost, warn_if_truncated
 
 #: Default engine of a sweep (measured the fastest per point, closed and open).
 DEFAULT_METHOD = "exact"
@@ -168,6 +177,46 @@ def check_grid(base: BatteryParams, axes: Mapping, metrics) -> tuple[dict, tuple
     return arrays, metrics
 
 
+def check_grid_cost(base: BatteryParams, axes: Mapping[str, np.ndarray], times, method: str,
+                    options: Mapping) -> int:
+    """Estimate the grid's points as :func:`qbcircuit.simulate` does, before any work.
+
+    Returns the largest estimated memory of one point (bytes), to size the pool.
+
+    A point that cannot fit in memory or finish is refused naming the point; a long one warns
+    (:class:`~qbcircuit.CostWarning`, naming the point). The points estimated are the corners
+    of the grid (every combination of each axis's extremes, see :func:`_representatives`):
+    the engines' estimates grow with the levels (|alpha|) and with the magnitude of every
+    frequency and rate, each a convex function of a parameter, so their maximum over the grid
+    is at a corner.
+
+    Raises:
+        ParameterError: "sweep point g = 1e8: this dynamics run needs about ...".
+    """
+    engine = resolve(method, dict(options))
+    names = list(axes)
+    corners = itertools.product(*(_representatives(n, axes[n]) for n in names))
+    warned: dict[str, None] = {}
+    most = 0
+    for combo in corners:
+        values = dict(zip(names, combo, strict=True))
+        where = ", ".join(f"{k} = {_text(v)}" for k, v in values.items())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CostWarning)
+            warnings.simplefilter("ignore", TruncationWarning)  # warned per point when solved
+            try:
+                cost = check_cost(engine, BatteryModel(_point(base, values)), times)
+            except ParameterError as err:
+                raise ParameterError(f"sweep point {where}: {err}") from None
+        most = max(most, cost.bytes)
+        long = [w for w in caught if issubclass(w.category, CostWarning)]
+        if long and not warned:  # the first long point stands for the others
+            warned[f"sweep point {where}: {long[0].message}"] = None
+    for message in warned:
+        warnings.warn(message, CostWarning, stacklevel=3)
+    return most
+
+
 def _representatives(name: str, arr: np.ndarray) -> list:
     """Values whose validation stands for the whole axis (the checks are ranges).
 
@@ -260,7 +309,7 @@ def _executor_workers(executor) -> int:
     client = getattr(executor, "_client", None)
     if client is not None:
         try:
-            return max(1, sum(client.nthreads().values()))
+            return max(1, sum(client.nthreads(callback_timeout=5).values()))
         except Exception:  # noqa: BLE001 - a guess only
             return 1
     return max(1, int(getattr(executor, "_max_workers", 1) or 1))
@@ -278,7 +327,7 @@ class Checkpoint:
     """
 
     def __init__(self, path, description: dict):
-        self.path = Path(path)
+        self.path = Path(checked_path(path, "checkpoint"))
         self.description = description
         self.done: dict[int, list[float]] = {}
         self._fh = None
@@ -288,6 +337,9 @@ class Checkpoint:
         path = self.path
         if path.is_dir():
             raise ParameterError(f"checkpoint {str(path)!r} is a directory")
+        if path.exists() and not path.is_file():  # a FIFO or device: no records to read back
+            raise ParameterError(f"checkpoint {str(path)!r} is not a regular file (a FIFO, "
+                                 "device or socket): give a file path")
         if not path.exists():
             header = json.dumps({"qbcircuit_sweep_checkpoint": self.description}) + "\n"
             with OutputFile(path) as out:  # atomic: a header is whole or absent
@@ -295,8 +347,8 @@ class Checkpoint:
         try:
             self._fh = open(path, "r+b")  # noqa: SIM115 - held open while the sweep runs
         except OSError as err:
-            raise ParameterError(f"cannot open checkpoint {str(path)!r}: {err.strerror}"
-                                 ) from None
+            raise ParameterError(f"cannot open checkpoint {str(path)!r}: "
+                                 f"{err.strerror or err}") from None
         try:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -307,18 +359,26 @@ class Checkpoint:
         lines = data.split(b"\n")
         self._check_header(lines[0])
         good = len(lines[0]) + 1
+        first_line: dict[int, int] = {}
         for k, line in enumerate(lines[1:], start=2):
             last = k == len(lines)  # the text after the final newline: empty, or truncated
-            record = self._record(line, n_points, n_metrics) if line else None
-            if record is None:
+            record = self._record(line, n_points, n_metrics) if line else "an empty line"
+            if isinstance(record, str):
                 if last:
                     break  # a record cut short by a kill: recomputed
-                raise ParameterError(
-                    f"checkpoint {str(path)!r} is corrupt at line {k} (not a complete record); "
-                    "delete it to start over"
-                )
+                self.close()
+                raise ParameterError(f"checkpoint {str(path)!r} is corrupt at line {k} "
+                                     f"({record}); delete it to start over")
             for i, v in zip(*record, strict=True):
+                if i in self.done and self.done[i] != v:
+                    self.close()
+                    raise ParameterError(
+                        f"checkpoint {str(path)!r} disagrees with itself: grid point {i} has "
+                        f"other values at line {k} than at line {first_line[i]}; delete it to "
+                        "start over"
+                    )
                 self.done[i] = v
+                first_line.setdefault(i, k)
             good += len(line) + 1
         self._fh.truncate(good)
         self._fh.seek(good)
@@ -329,7 +389,7 @@ class Checkpoint:
             theirs = json.loads(line)["qbcircuit_sweep_checkpoint"]
             if not isinstance(theirs, dict):
                 raise TypeError
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # nested thousands deep
             self.close()
             raise ParameterError(f"{str(self.path)!r} is not a qbcircuit sweep checkpoint "
                                  "(or its header is corrupt); delete it or use another path"
@@ -350,18 +410,31 @@ class Checkpoint:
 
     @staticmethod
     def _record(line: bytes, n_points: int, n_metrics: int):
+        """``(indices, values)`` of one record, or the reason it is not a valid one."""
         try:
             payload, crc = line.rsplit(b" ", 1)
             if int(crc, 16) != zlib.crc32(payload):
-                return None
+                return "its checksum does not match"
             rec = json.loads(payload)
             idx, vals = rec["i"], rec["v"]
-            ok = (len(idx) == len(vals) and all(isinstance(i, int) and 0 <= i < n_points
-                                                for i in idx)
-                  and all(len(v) == n_metrics for v in vals))
-            return (idx, [[float(x) for x in v] for v in vals]) if ok else None
-        except (ValueError, KeyError, TypeError):
-            return None
+        except (ValueError, KeyError, TypeError, RecursionError):
+            return "not a complete record"
+        if not (isinstance(idx, list) and isinstance(vals, list) and len(idx) == len(vals)):
+            return "not a complete record"
+        for i, v in zip(idx, vals, strict=True):
+            if type(i) is not int or not 0 <= i < n_points:
+                return f"grid point index {_short(i)} is not in [0, {n_points})"
+            if not isinstance(v, list) or len(v) != n_metrics:
+                return f"point {i} needs {n_metrics} metric value(s), got {_short(v)}"
+            for x in v:
+                # json gives int, float; refuse bool, str, None, NaN, inf and beyond floats
+                try:
+                    ok = type(x) in (int, float) and math.isfinite(x)
+                except OverflowError:
+                    ok = False
+                if not ok:
+                    return f"point {i} has the value {_short(x)}, not a finite number"
+        return idx, [[float(x) for x in v] for v in vals]
 
     def append(self, indices: Sequence[int], values: Sequence[Sequence[float]]) -> None:
         """Append one chunk durably (flush + fsync)."""
@@ -568,6 +641,7 @@ def sweep(
     jobs: int | None = None,
     checkpoint=None,
     chunk_seconds: float = 1.0,
+    stall_seconds: float = STALL_SECONDS,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
     **engine_options,
@@ -581,11 +655,17 @@ def sweep(
         metrics: metric names of :mod:`qbcircuit.metrics` (``<reducer>_<quantity>``).
         times (array of shape (T,)): times of every trajectory (default: 201 in [0, 10]).
         method: the engine (default ``"exact"``, the fastest per point).
-        executor: a ``concurrent.futures.Executor`` to run the chunks on, e.g. a dask
-            ``client.get_executor()``; default: a local process pool of ``jobs`` workers.
-        jobs: local worker processes (default: one per core; 1 = in this process).
+        executor: a ``concurrent.futures.Executor`` to run the chunks on, or a dask
+            ``Client`` (its ``get_executor()`` is used); default: a local process pool of
+            ``jobs`` workers.
+        jobs: local worker processes (default: one per core; 1 = in this process), at most
+            one per core and as many as the available memory holds (a warning says so).
         checkpoint: a file path: finished chunks are appended there and a rerun resumes.
         chunk_seconds: work per task, from the time of one point measured first.
+        stall_seconds: a local worker without a heartbeat for this long (stopped, frozen) is
+            killed and its chunk run again; a cluster without any worker, or whose scheduler
+            does not answer, for this long ends the sweep (a ``WorkerError`` saying how many
+            points were done; the checkpoint keeps them).
         progress: show a progress bar (and the estimate of a long run).
         log: called with one-line messages (the estimate of a long run); default: stderr
             when ``progress``.
@@ -605,15 +685,24 @@ def sweep(
     times = check_times(np.linspace(0.0, 10.0, 201) if times is None else times)
     resolve(method, engine_options)  # refuse foreign or out-of-range options now
     axes, metrics = check_grid(base_params, axes, metrics)
+    point_bytes = check_grid_cost(base_params, axes, times, method, engine_options)
     if not (isinstance(chunk_seconds, (int, float)) and 0 < chunk_seconds < math.inf):
         raise ParameterError(f"chunk_seconds must be a number > 0, got {chunk_seconds!r}")
+    stall_seconds = check_real("stall_seconds", stall_seconds, low=0.0, low_open=True)
     if executor is None:
-        jobs = check_int("jobs", os.cpu_count() or 1 if jobs is None else jobs, low=1, high=1024)
+        asked = None if jobs is None else check_int("jobs", jobs, low=1, high=1024)
+        fit, reason = worker_limit(point_bytes)
+        jobs = fit if asked is None else min(asked, fit)
+        if jobs < (asked or math.inf) and (asked is not None or reason == "memory"):
+            have = available_memory(shared_only=True) / 2**30
+            why = (f"one per core, {fit} core(s)" if reason == "cores" else
+                   f"the {have:.1f} GiB of memory available hold {fit} at about "
+                   f"{(WORKER_BYTES + point_bytes) / 2**20:.0f} MiB each")
+            warnings.warn(f"jobs = {asked or 'one per core'}: {jobs} worker process(es) run "
+                          f"({why})", QbcircuitWarning, stacklevel=2)
         slots = jobs
     else:
-        if not callable(getattr(executor, "submit", None)):
-            raise ParameterError("executor must have the concurrent.futures.Executor interface "
-                                 f"(submit), got {type(executor).__name__}")
+        executor = as_executor(executor)
         slots = _executor_workers(executor)
     if log is None and progress:
         def log(msg):
@@ -628,7 +717,10 @@ def sweep(
     try:
         done = store.open(n, len(metrics)) if store else {}
         _run(base_params, axes, names, shape, metrics, times, method, engine_options, done,
-             store, executor, jobs, slots, chunk_seconds, progress, log)
+             store, executor, jobs, slots, chunk_seconds, progress, log, stall_seconds)
+    except WorkerError as err:
+        kept = f", kept in checkpoint {str(store.path)!r}" if store else ""
+        raise WorkerError(f"{err}; {len(done)} of {n} grid points done{kept}") from None
     finally:
         if store:
             store.close()
@@ -639,7 +731,7 @@ def sweep(
 
 
 def _run(base, axes, names, shape, metrics, times, method, options, done, store, executor,
-         jobs, slots, chunk_seconds, progress, log):
+         jobs, slots, chunk_seconds, progress, log, stall_seconds=STALL_SECONDS):
     """Fill ``done`` with every missing point: one timed probe, then chunks."""
     n = math.prod(shape)
     missing = [k for k in range(n) if k not in done]
@@ -690,7 +782,8 @@ def _run(base, axes, names, shape, metrics, times, method, options, done, store,
             size = max(1, min(size, math.ceil(len(missing) / (4 * workers))))
             chunks = [missing[i:i + size] for i in range(0, len(missing), size)]
             stream = imap_jobs(_solve_chunk, [job(c) for c in chunks],
-                               workers=workers if executor is None else 1, executor=executor)
+                               workers=workers if executor is None else 1, executor=executor,
+                               stall_seconds=stall_seconds)
             try:
                 for i, result in stream:
                     record(chunks[i], result)

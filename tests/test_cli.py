@@ -1,5 +1,6 @@
 import argparse
 import os
+import select
 import subprocess
 import sys
 
@@ -55,7 +56,7 @@ def test_simulate_writes_a_file_atomically(capsys, tmp_path):
         (["--method", "magic"], "invalid choice"),
         (["--t-max", "-1"], "t-max must be a finite number > 0"),
         (["--t-max", "nan"], "t-max must be a finite number > 0"),
-        (["--points", "1"], "points must be in [2, 1000000]"),
+        (["--points", "1"], "points must be an integer in [2, 1000000]"),
         (["--dt", "0.1"], "method 'exact' takes no option 'dt'"),
         (["--out", "/nonexistent-dir/x.csv"], "output folder '/nonexistent-dir' does not exist"),
         (["--unknown"], "unrecognized arguments"),
@@ -255,3 +256,257 @@ def test_numbers_that_start_with_a_minus_use_no_private_argparse_hook():
     # a dash value after a flag that takes none is an error either way, not silently dropped
     args = cli.build_parser().parse_args(["sweep", "--vary", "delta=-1:1:3", "--set=alpha=-2"])
     assert args.vary == ["delta=-1:1:3"] and args.set == ["alpha=-2"]
+
+
+def test_a_cost_warning_is_printed_before_the_long_work():
+    """`simulate --gamma 1e6` is estimated at hours: the warning comes first, not after."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qbcircuit", "simulate", "--gamma", "1e6", "--t-max", "1",
+         "--points", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # the run takes hours: a first line within minutes can only be printed before it
+        ready, _, _ = select.select([proc.stderr], [], [], 120)
+        line = proc.stderr.readline() if ready else ""
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert line.startswith("qbcircuit: warning: this dynamics run needs about"), line
+
+
+# ---------------------------------------------------------------- standard streams (issue 22.1)
+
+SMALL_RUNS = {
+    "simulate": ["simulate", "--t-max", "1", "--points", "3", "--method", "exact"],
+    "simulate --out -": ["simulate", "--t-max", "1", "--points", "3", "--method", "exact",
+                         "--out", "-"],
+    "sweep": ["sweep", "--vary", "g=0,1", "--t-max", "1", "--points", "3", "--no-progress"],
+    "circuit-stats": ["circuit-stats", "--fock", "4"],
+}
+
+
+def _shell(redirect: str, argv, **kwargs):
+    """``qbcircuit ARGV REDIRECT`` run by sh (``>&-``, ``> /dev/full``, ``>> log``)."""
+    return subprocess.run(["sh", "-c", f'exec "$@" {redirect}', "sh", sys.executable, "-m",
+                           "qbcircuit", *argv], capture_output=True, text=True, timeout=300,
+                          **kwargs)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("name", SMALL_RUNS)
+def test_a_full_standard_output_is_one_line_and_exit_2(name):
+    proc = _shell("> /dev/full", SMALL_RUNS[name])
+    assert proc.returncode == 2
+    assert proc.stderr == "qbcircuit: error: cannot write to standard output: No space left " \
+                          "on device\n"
+
+
+@pytest.mark.parametrize("name", SMALL_RUNS)
+def test_a_closed_standard_output_is_one_line_and_exit_2(name):
+    proc = _shell(">&-", SMALL_RUNS[name])
+    assert proc.returncode == 2
+    assert proc.stderr == "qbcircuit: error: cannot write to standard output: it is closed\n"
+
+
+@pytest.mark.parametrize("path", ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"])
+def test_out_dev_stdout_writes_into_a_pipe(path):
+    proc = subprocess.run([sys.executable, "-m", "qbcircuit", *SMALL_RUNS["simulate"],
+                           "--out", path], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert proc.stdout.startswith("t,energy,fluctuation,concurrence\n")
+    assert len(proc.stdout.splitlines()) == 4
+
+
+def test_out_dev_stderr_writes_into_a_pipe():
+    proc = subprocess.run([sys.executable, "-m", "qbcircuit", *SMALL_RUNS["simulate"],
+                           "--out", "/dev/stderr"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert proc.stderr.startswith("t,energy,fluctuation,concurrence\n")
+
+
+def test_out_dev_stdout_appends_to_the_file_the_shell_appends_to(tmp_path):
+    """`... --out /dev/stdout >> log.txt` must not truncate the log's earlier lines."""
+    log = tmp_path / "log.txt"
+    log.write_text("an earlier line\n")
+    link = tmp_path / "link"
+    link.symlink_to("/dev/stdout")
+    for out in ("/dev/stdout", str(link)):
+        proc = _shell(f">> '{log}'", [*SMALL_RUNS["simulate"], "--out", out])
+        assert proc.returncode == 0 and proc.stderr == ""
+    lines = log.read_text().splitlines()
+    assert lines[0] == "an earlier line" and len(lines) == 9
+    assert lines[1] == lines[5] == "t,energy,fluctuation,concurrence"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "log.txt"]
+
+
+def test_out_dev_stdout_when_closed_or_read_only_fails_before_the_work(tmp_path):
+    proc = _shell(">&-", [*SMALL_RUNS["simulate"], "--out", "/dev/stdout"])
+    assert proc.returncode == 2
+    assert proc.stderr == ("qbcircuit: error: cannot write '/dev/stdout' (standard output): "
+                           "it is closed\n")
+    proc = _shell("< /dev/null", [*SMALL_RUNS["simulate"], "--out", "/dev/stdin"])
+    assert proc.returncode == 2
+    assert proc.stderr == ("qbcircuit: error: cannot write '/dev/stdin': standard input is "
+                           "not open for writing\n")
+
+
+# ---------------------------------------------------------------- paths (issues 22.7, 23.4)
+
+
+def _no_work(monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("the work started")
+
+    monkeypatch.setattr("qbcircuit.sweep._run", no_work)
+    monkeypatch.setattr("qbcircuit.paper.figures.compute_suite", no_work)
+
+
+SWEEP = ["sweep", "--vary", "g=0,1", "--t-max", "1", "--points", "3", "--no-progress"]
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--out", "o.png", "--plot", "o.png"],
+     "--out and --plot both name 'o.png': one would overwrite the other"),
+    (["--out", "o.csv", "--checkpoint", "./o.csv"], "--out and --checkpoint both name './o.csv'"),
+    (["--plot", "p.svg", "--checkpoint", "sub/../p.svg"], "--plot and --checkpoint both name"),
+    (["--out", "-", "--plot", "/dev/stdout"], "--out and --plot both name '/dev/stdout'"),
+    (["--plot", "p.jpg"], "--plot 'p.jpg': a plot is written as .png, .pdf, .svg"),
+    (["--out", "x.csv/"], "output path 'x.csv/' ends in '/', which names a folder"),
+])
+def test_sweep_paths_that_would_clobber_are_refused_before_the_work(capsys, tmp_path,
+                                                                    monkeypatch, options,
+                                                                    message):
+    _no_work(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    status, out, err = run(capsys, *SWEEP, *options)
+    assert status == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert os.listdir(tmp_path) == ["sub"]
+
+
+def test_out_with_a_trailing_slash_names_a_folder(capsys, tmp_path):
+    status, _, err = run(capsys, "simulate", "--method", "exact", "--points", "3",
+                         "--out", str(tmp_path / "x.csv") + "/")
+    assert status == 2 and "ends in '/', which names a folder: give a file name" in err
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["reproduce", "figures"])
+def test_a_dangling_or_looping_output_folder_is_refused_before_the_work(capsys, tmp_path,
+                                                                        monkeypatch, command):
+    _no_work(monkeypatch)
+    (tmp_path / "dl").symlink_to(tmp_path / "missing")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    for out, message in [("dl", "is a symbolic link to"), ("dl/sub", "is a symbolic link to"),
+                         ("loop1", "is a loop of symbolic links")]:
+        status, _, err = run(capsys, command, "--out", str(tmp_path / out), "--points", "3")
+        assert status == 2 and err.count("\n") == 1 and message in err, err
+    assert sorted(os.listdir(tmp_path)) == ["dl", "loop1", "loop2"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["simulate", "--points", "3", "--out", "a\0b"], "output path 'a\\x00b' contains a NUL"),
+    ([*SWEEP, "--checkpoint", "c\0k"], "--checkpoint 'c\\x00k' contains a NUL byte"),
+    (["figures", "--points", "3", "--out", "f\0"], "output folder 'f\\x00' contains a NUL"),
+    (["reproduce", "--points", "3", "--out", "r\0"], "output folder 'r\\x00' contains a NUL"),
+])
+def test_a_nul_byte_in_a_path_is_one_line(capsys, argv, message):
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["simulate", "--points", "3", "--method", "exact", "--out", "x.csv"], "output path 'x.csv'"),
+    ([*SWEEP, "--checkpoint", "ck"], "--checkpoint 'ck'"),
+    (["figures", "--points", "3"], "output folder 'figures'"),
+])
+def test_a_deleted_working_directory_is_one_line(capsys, tmp_path, monkeypatch, argv, message):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and err.count("\n") == 1, err
+    assert f"{message} is relative to the working directory, which was deleted" in err
+
+
+@pytest.mark.parametrize("command", ["reproduce", "figures"])
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--points", "10000000000"], "points must be an integer in [2, 1000000], got 10000000000"),
+    (["--parametric-points", "1"], "parametric-points must be an integer in [2, 1000000], got 1"),
+    (["--out", "r" * 300], "cannot create output folder 'rrr"),
+    (["--out", "r" * 300 + "/sub"], "File name too long"),
+])
+def test_reproduce_bounds_are_one_line_before_the_work(capsys, tmp_path, monkeypatch, command,
+                                                       argv, message):
+    """`reproduce --points 1e10` allocated 74.5 GiB; a 300-character name was a traceback."""
+    _no_work(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, command, *argv)
+    assert status == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------- memory limits (issue 22.2)
+
+
+def _address_space_limit(limit):
+    def apply():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+@pytest.mark.parametrize("argv", [
+    ["simulate", "--alpha", "10", "--kappa", "0.1", "--t-max", "1"],
+    ["simulate", "--fock", "512", "--kappa", "0.1", "--t-max", "1"],
+    ["sweep", "--vary", "alpha=1:10:3", "--set", "kappa=0.1", "--method", "dynamics",
+     "--t-max", "1", "--no-progress"],
+])
+def test_the_estimate_reads_the_address_space_limit(argv):
+    """Under `prlimit --as=4000000000` these ended in numpy MemoryError tracebacks."""
+    proc = subprocess.run([sys.executable, "-m", "qbcircuit", *argv], capture_output=True,
+                          text=True, timeout=300, preexec_fn=_address_space_limit(4_000_000_000))
+    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    assert proc.stderr.count("\n") == 1 and "GiB are available" in proc.stderr, proc.stderr
+
+
+def test_a_memory_error_beyond_the_estimate_is_one_line(capsys, monkeypatch):
+    monkeypatch.setattr("qbcircuit.cli.simulate", lambda *a, **k: np.ones(1 << 50))
+    status, out, err = run(capsys, "simulate", "--points", "3")
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("qbcircuit: error: out of memory (Unable to allocate")
+    assert "use fewer points, a smaller truncation (fock, |alpha|)" in err
+
+
+# ---------------------------------------------------------------- environment (issue 22.9)
+
+
+def _cli(argv, **env):
+    return subprocess.run([sys.executable, "-m", "qbcircuit", *argv], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **env})
+
+
+@pytest.mark.parametrize(("argv", "status"), [
+    (["--help"], 0),
+    (SMALL_RUNS["simulate"], 0),
+    (["simulate", "--zeta", "7"], 2),
+])
+def test_the_command_line_runs_without_docstrings(argv, status):
+    """PYTHONOPTIMIZE=2 strips docstrings: help texts must not come from them."""
+    proc = _cli(argv, PYTHONOPTIMIZE="2")
+    assert proc.returncode == status and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout.startswith("usage: qbcircuit" if status == 0 and argv == ["--help"]
+                                  else "t,energy" if status == 0 else "")
+
+
+def test_files_are_rendered_with_agg_whatever_mplbackend_says(tmp_path):
+    proc = _cli(["figures", "--points", "3", "--parametric-points", "3", "--no-progress",
+                 "--method", "exact",
+                 "--out", str(tmp_path / "figs")], MPLBACKEND="bogus")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert len(list((tmp_path / "figs").glob("*.png"))) == 5  # Figures 2-6
+    proc = _cli([*SMALL_RUNS["sweep"], "--plot", str(tmp_path / "p.png")], MPLBACKEND="bogus")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")

@@ -1,5 +1,6 @@
 """Worker processes: results in order, retried after a lost worker, never left behind."""
 
+import math
 import os
 import signal
 import subprocess
@@ -8,7 +9,7 @@ import time
 
 import pytest
 
-from qbcircuit.parallel import WorkerError, map_jobs
+from qbcircuit.parallel import WorkerError, imap_jobs, map_jobs
 
 
 def _square(x):
@@ -66,21 +67,106 @@ def _alive(pid):
         return False
 
 
+def _workers(pid):
+    found = []
+    for c in _children(pid):
+        try:
+            with open(f"/proc/{c}/cmdline") as fh:
+                if "spawn_main" in fh.read():
+                    found.append(c)
+        except OSError:
+            pass
+    return found
+
+
+#: Sweeps start at most one worker per core.
+TWO_CORES = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no pool")
+SLOW_SWEEP = ["sweep", "--vary", "g=0.1:2:30", "--vary", "zeta=-1:1:30", "--method", "dynamics",
+              "--points", "401", "--no-progress"]
+
+
+@TWO_CORES
+def test_workers_exit_when_the_parent_is_killed_during_their_start_up():
+    """SIGKILL of the parent while its workers import: they must not live on (issue 23.2).
+
+    They hold the caller's stdout: ``communicate`` returns only when every one has exited.
+    """
+    proc = subprocess.Popen([sys.executable, "-m", "qbcircuit", *SLOW_SWEEP, "--jobs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    workers = []
+    try:
+        while not workers and proc.poll() is None:
+            time.sleep(0.01)
+            workers = _workers(proc.pid)
+        helpers = _children(proc.pid)  # the workers and the resource tracker, starting up
+        proc.kill()
+        try:
+            proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            pytest.fail("a process of the killed run still holds its stdout")
+        deadline = time.monotonic() + 30
+        while any(_alive(h) for h in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert workers and not any(_alive(h) for h in helpers), "orphans of the killed run"
+    finally:  # a failed run leaves no orphans to the machine either
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _pool_size(monkeypatch, jobs):
+    """The workers a sweep asking for ``jobs`` would start (its work skipped)."""
+    import qbcircuit.sweep as sw
+    from qbcircuit import BatteryParams
+
+    used = []
+
+    def fake_run(base, axes, names, shape, metrics, times, method, options, done, store,
+                 executor, jobs, *rest):
+        used.append(jobs)
+        done.update({k: [0.0] * len(metrics) for k in range(math.prod(shape))})
+
+    monkeypatch.setattr(sw, "_run", fake_run)
+    sw.sweep(BatteryParams(), {"g": [0.5, 1.0]}, ["max_energy"], [0.0, 1.0], jobs=jobs)
+    return used[0]
+
+
+def test_jobs_are_capped_by_cores_with_a_warning(monkeypatch):
+    from qbcircuit import QbcircuitWarning
+
+    cores = len(os.sched_getaffinity(0))
+    with pytest.warns(QbcircuitWarning, match=rf"^jobs = 64: {cores} worker process\(es\) run "
+                      rf"\(one per core, {cores} core"):
+        assert _pool_size(monkeypatch, 64) == cores
+
+
+def test_jobs_are_capped_by_memory_with_a_warning(monkeypatch):
+    """--jobs 64 in a 3 GB cgroup: the OOM killer took the parent (issue 23.2)."""
+    import qbcircuit.parallel as par
+    from qbcircuit import QbcircuitWarning
+
+    monkeypatch.setattr(par, "available_memory", lambda **kw: 2 * par.WORKER_BYTES)
+    monkeypatch.setattr("qbcircuit.sweep.available_memory", lambda **kw: 2 * par.WORKER_BYTES)
+    with pytest.warns(QbcircuitWarning, match=r"^jobs = 64: 1 worker process\(es\) run \(the "
+                      r"0.6 GiB of memory available hold 1 at about 30\d MiB each\)"):
+        assert _pool_size(monkeypatch, 64) == 1
+    with pytest.warns(QbcircuitWarning, match=r"^jobs = one per core: 1 worker"):
+        assert _pool_size(monkeypatch, None) == 1
+
+
+@TWO_CORES
 @pytest.mark.parametrize(("sig", "status", "line"), [(signal.SIGINT, 130, "interrupted"),
                                                      (signal.SIGTERM, 143, "terminated")])
 def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, line):
     out = tmp_path / "sweep.csv"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.1:2:30", "--vary",
-         "zeta=-1:1:30", "--jobs", "2", "--method", "dynamics", "--points", "401",
-         "--no-progress", "--out", str(out)],
+        [sys.executable, "-m", "qbcircuit", *SLOW_SWEEP, "--jobs", "2", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     workers = []
     deadline = time.monotonic() + 60
     while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
-        workers = [c for c in _children(proc.pid) if "spawn_main" in
-                   open(f"/proc/{c}/cmdline").read().replace("\0", " ")]
+        workers = _workers(proc.pid)
     assert len(workers) == 2, "the workers did not start"
     time.sleep(1.0)  # let them start working
     helpers = _children(proc.pid)  # the workers and multiprocessing's resource tracker
@@ -93,3 +179,80 @@ def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, 
         time.sleep(0.1)
     assert not any(_alive(w) for w in helpers), "worker processes outlived the run"
     assert not out.exists() and os.listdir(tmp_path) == []  # no partial output
+
+
+def _stop_once(args):
+    x, marker = args
+    if x == 1 and not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), signal.SIGSTOP)  # as `kill -STOP` of a worker
+    return x * x
+
+
+def test_a_stopped_worker_is_detected_and_its_job_run_elsewhere(tmp_path):
+    """A SIGSTOPped worker stalled the pool forever, silently (issue 22.5)."""
+    from qbcircuit import QbcircuitWarning
+
+    marker = str(tmp_path / "stopped")
+    with pytest.warns(QbcircuitWarning, match=r"worker process \d+ sent no heartbeat for 3 s "
+                      r"\(stopped\?\): killed, its jobs run again"):
+        results = list(imap_jobs(_stop_once, [(x, marker) for x in range(4)], workers=2,
+                                 stall_seconds=3))
+    assert sorted(results) == [(x, x * x) for x in range(4)]
+
+
+@TWO_CORES
+def test_a_sweep_with_a_stopped_worker_finishes(tmp_path):
+    """`kill -STOP` of a worker stalled the sweep forever with no message (issue 22.5)."""
+    out, ck = tmp_path / "s.csv", tmp_path / "ck"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.1:2:12", "--vary",
+         "zeta=0,1", "--method", "dynamics", "--t-max", "3", "--points", "61", "--jobs", "2",
+         "--no-progress", "--stall-timeout", "3", "--checkpoint", str(ck), "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stopped = None
+    try:
+        # the probe writes one or two records; a third comes from the pool, now at work
+        while proc.poll() is None and not (ck.exists() and ck.read_bytes().count(b"\n") > 3):
+            time.sleep(0.05)
+        workers = _workers(proc.pid)
+        if workers:
+            stopped = workers[0]
+            os.kill(stopped, signal.SIGSTOP)
+        _, err = proc.communicate(timeout=600)
+    finally:
+        if stopped and _alive(stopped):
+            os.kill(stopped, signal.SIGKILL)
+    assert stopped is not None, "the sweep ended before its pool worked"
+    assert proc.returncode == 0, err
+    assert len(out.read_text().splitlines()) == 1 + 24
+    # a stopped worker holding a chunk is found by its missing heartbeat (an idle one is
+    # simply not waited for at the end)
+    warned = [line for line in err.splitlines() if "sent no heartbeat" in line]
+    assert warned in ([], [f"qbcircuit: warning: worker process {stopped} sent no heartbeat "
+                           "for 3 s (stopped?): killed, its jobs run again"]), err
+
+
+def _pid_of(args):
+    x, folder = args
+    time.sleep(0.2)
+    open(os.path.join(folder, f"{x}.{os.getpid()}"), "w").close()
+    return x
+
+
+@pytest.mark.filterwarnings("ignore:worker process")  # when it held its next job
+def test_a_worker_stopped_while_idle_does_not_hold_the_end_of_the_pool(tmp_path):
+    """Shutting the pool down waited forever for a stopped worker to take its sentinel."""
+    stream = imap_jobs(_pid_of, [(x, str(tmp_path)) for x in range(4)], workers=2,
+                       stall_seconds=3)
+    got = [next(stream)]
+    pids = {int(name.split(".")[1]) for name in os.listdir(tmp_path)}
+    try:
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)  # idle, or holding its next job
+        got += list(stream)
+    finally:
+        for pid in pids:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert sorted(x for _, x in got) == [0, 1, 2, 3]

@@ -1,17 +1,21 @@
 """N-dimensional sweeps: values, executors, CSV, checkpoints and resume, the CLI, dask."""
 
+import contextlib
 import importlib.util
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
 import pytest
 
 import qbcircuit.sweep as sw
-from qbcircuit import BatteryParams, ParameterError, simulate
+from qbcircuit import BatteryParams, CostWarning, ParameterError, simulate
 from qbcircuit.cli import main
 from qbcircuit.metrics import METRICS
 from qbcircuit.sweep import SweepResult, sweep
@@ -80,6 +84,21 @@ def test_pool_serial_and_dask_local_cluster_give_identical_tables(monkeypatch):
             dask = sweep(BASE, axes, ["max_energy", "final_ergotropy"], TIMES,
                          executor=client.get_executor(), chunk_seconds=1e-6)
         assert dask.to_csv_text() == serial.to_csv_text()
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+def test_a_dask_client_is_taken_as_its_executor_and_stays_usable():
+    """executor=client was an AttributeError ('Future' ... '_condition') that broke the client."""
+    from distributed import Client, LocalCluster
+
+    axes = {"g": [0.5, 1.0, 1.5]}
+    serial = sweep(BASE, axes, ["max_energy"], TIMES, jobs=1)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        first = sweep(BASE, axes, ["max_energy"], TIMES, executor=client, chunk_seconds=1e-6)
+        after = sweep(BASE, axes, ["max_energy"], TIMES, executor=client.get_executor(),
+                      chunk_seconds=1e-6)
+    assert first.to_csv_text() == after.to_csv_text() == serial.to_csv_text()
 
 
 def test_a_three_axis_sweep_has_one_row_per_point_and_the_vary_names(capsys, tmp_path):
@@ -159,6 +178,38 @@ def test_bad_sweeps_are_one_line_and_exit_2_before_any_work(capsys, tmp_path, ar
 
 
 @pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--vary", "g=1,1e8", "--method", "dynamics"],
+         "sweep point g = 100000000.0: this dynamics run needs about"),
+        (["--vary", "delta=0,1e6", "--method", "dynamics"],
+         "sweep point delta = 1000000.0: this dynamics run needs about"),
+        (["--vary", "g=1,1e8", "--set", "kappa=0.1"],
+         "sweep point g = 100000000.0: this exact run needs about"),
+        (["--vary", "alpha=1:10:2", "--vary", "kappa=0,0.1", "--method", "dynamics",
+          "--points", "100000"], "kappa = 0.1: this dynamics run needs about"),
+    ],
+)
+def test_every_sweep_point_is_estimated_before_the_work(capsys, monkeypatch, argv, message):
+    """A point that `simulate` refuses is refused by a sweep too, naming it, before any work."""
+    def no_work(*args, **kwargs):
+        raise AssertionError("a point was solved")
+
+    monkeypatch.setattr(sw, "_solve_chunk", no_work)
+    status, out, err = run(capsys, "sweep", "--t-max", "10", "--points", "11", *argv)
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert message in err
+
+
+def test_a_long_sweep_point_warns_naming_it(monkeypatch):
+    monkeypatch.setattr(sw, "_run", lambda *a, **k: None)  # the estimate only
+    monkeypatch.setattr(sw, "_solve_chunk", None)
+    with pytest.warns(CostWarning, match=r"^sweep point gamma = 1000000.0: this dynamics run"):
+        sw.check_grid_cost(BatteryParams(), {"gamma": np.array([0.0, 1e6])},
+                           np.linspace(0, 1, 3), "dynamics", {})
+
+
+@pytest.mark.parametrize(
     ("axes", "kwargs", "message"),
     [
         ({"q": [1.0]}, {}, "cannot vary 'q'"),
@@ -172,7 +223,7 @@ def test_bad_sweeps_are_one_line_and_exit_2_before_any_work(capsys, tmp_path, ar
         ({"g": [1.0]}, {"metrics": ["speed"]}, "metric must be <reducer>"),
         ({"g": [1.0]}, {"metrics": []}, "at least one metric"),
         ({"g": [1.0]}, {"jobs": 0}, r"jobs must be in \[1"),
-        ({"g": [1.0]}, {"executor": object()}, "Executor interface"),
+        ({"g": [1.0]}, {"executor": object()}, "Executor interface .* pass the Client or "),
         ({"g": [1.0]}, {"chunk_seconds": 0}, "chunk_seconds must be"),
         ({"g": np.zeros(1001), "zeta": np.zeros(1000)}, {}, "the grid has 1,001,000 points"),
     ],
@@ -289,6 +340,66 @@ def test_corrupt_checkpoints_are_refused(tmp_path):
         sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
 
 
+def _signed(payload: bytes) -> bytes:
+    import zlib
+
+    return payload + b" " + f"{zlib.crc32(payload):08x}".encode()
+
+
+@pytest.mark.parametrize(("record", "reason"), [
+    (b'{"i":[1],"v":[[NaN]]}', "point 1 has the value NaN, not a finite number"),
+    (b'{"i":[1],"v":[[Infinity]]}', "point 1 has the value Infinity, not a finite number"),
+    (b'{"i":[1],"v":[["0.5"]]}', 'point 1 has the value "0.5", not a finite number'),
+    (b'{"i":[1],"v":[[true]]}', "point 1 has the value true, not a finite number"),
+    (b'{"i":[1],"v":[[null]]}', "point 1 has the value null, not a finite number"),
+    (b'{"i":[1],"v":[[1' + b"0" * 400 + b']]}', "point 1 has the value 1000"),
+    (b'{"i":[true],"v":[[0.5]]}', "grid point index true is not in [0, 3)"),
+    (b'{"i":[7],"v":[[0.5]]}', "grid point index 7 is not in [0, 3)"),
+    (b'{"i":[1],"v":[[0.5,0.5]]}', "point 1 needs 1 metric value(s), got [0.5, 0.5]"),
+    (b'{"i":[1],"v":[0.5]}', "point 1 needs 1 metric value(s), got 0.5"),
+    (b'{"i":1,"v":[[0.5]]}', "not a complete record"),
+    (b'[' * 100_000 + b']' * 100_000, "not a complete record"),
+])
+def test_checkpoint_records_are_validated_one_by_one(tmp_path, record, reason):
+    """Valid checksums, invalid contents: refused in one line (were accepted silently)."""
+    path = tmp_path / "ck.jsonl"
+    axes = {"g": [0.5, 1.0, 1.5]}
+    sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path, chunk_seconds=1e-9)
+    header = path.read_bytes().split(b"\n")[0]
+    path.write_bytes(header + b"\n" + _signed(record) + b"\n")
+    with pytest.raises(ParameterError) as err:
+        sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
+    assert f"is corrupt at line 2 ({reason}" in str(err.value)
+
+
+def test_a_checkpoint_that_disagrees_with_itself_is_refused(tmp_path):
+    path = tmp_path / "ck.jsonl"
+    axes = {"g": [0.5, 1.0, 1.5]}
+    sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path, chunk_seconds=1e-9)
+    data = path.read_bytes()
+    again = data + _signed(b'{"i":[2],"v":[[0.5]]}') + b"\n"
+    path.write_bytes(again)
+    with pytest.raises(ParameterError, match=r"disagrees with itself: grid point 2 has other "
+                       r"values at line 5 than at line \d"):
+        sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
+    lines = data.split(b"\n")
+    path.write_bytes(data + lines[1] + b"\n")  # the same record twice: agrees, accepted
+    r = sweep(BASE, axes, "max_energy", TIMES, jobs=1, checkpoint=path)
+    assert r["max_energy"].shape == (3,)
+
+
+@pytest.mark.parametrize("header", [b"[" * 100_000 + b"]" * 100_000,
+                                    b'{"qbcircuit_sweep_checkpoint": ' + b"9" * 5000 + b"}",
+                                    b'{"qbcircuit_sweep_checkpoint": {"format": 1e999}}'])
+def test_hostile_checkpoint_headers_are_one_line(capsys, tmp_path, header):
+    path = tmp_path / "ck"
+    path.write_bytes(header + b"\n")
+    status, out, err = run(capsys, "sweep", "--vary", "g=0.5,1", "--t-max", "1", "--points",
+                           "3", "--checkpoint", str(path))
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert "checkpoint" in err
+
+
 def test_a_killed_cli_sweep_resumes_to_the_uninterrupted_csv(tmp_path):
     """SIGKILL of a real run (workers die with it), then the same command again."""
     argv = [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "kappa=0:0.5:5", "--vary",
@@ -387,3 +498,157 @@ def test_the_plot_names_the_fixed_parameters():
     assert "alpha = 2" in flat and "zeta = 0.5" in flat and "fock = auto" in flat
     items = flat.removeprefix("fixed: ").split(", ")
     assert not any(i.startswith("g = ") for i in items)  # varied: an axis, not a fixed value
+
+
+# ---------------------------------------------------------------- messages (issue 23.6)
+
+
+@pytest.mark.parametrize(("vary", "message"), [
+    ("g=0:inf:3", "--vary 'g=0:inf:3': STOP must be finite, got 'inf'"),
+    ("delta=-inf:0:3", "--vary 'delta=-inf:0:3': START must be finite, got '-inf'"),
+    ("alpha=0:1+infj:3", "--vary 'alpha=0:1+infj:3': STOP must be finite, got '1+infj'"),
+])
+def test_a_range_to_infinity_names_what_was_typed(capsys, vary, message):
+    """It said 'sweep point g = nan' (what linspace made of it)."""
+    status, out, err = run(capsys, "sweep", "--vary", vary, "--t-max", "1", "--points", "3")
+    assert status == 2 and err == f"qbcircuit: error: {message}\n"
+
+
+def test_a_fifo_checkpoint_is_refused_in_one_line(capsys, tmp_path):
+    """It said "cannot open checkpoint 'ckf': None"."""
+    fifo = tmp_path / "ckf"
+    os.mkfifo(fifo)
+    status, out, err = run(capsys, "sweep", "--vary", "g=0,1", "--t-max", "1", "--points", "3",
+                           "--checkpoint", str(fifo))
+    assert status == 2 and err == (f"qbcircuit: error: checkpoint {str(fifo)!r} is not a regular "
+                                   "file (a FIFO, device or socket): give a file path\n")
+
+
+# ---------------------------------------------------------------- clusters that do not answer
+
+
+@contextlib.contextmanager
+def _dask_scheduler(tmp_path):
+    """A dask scheduler on 127.0.0.1 without workers; yields (address, process)."""
+    sched_file = tmp_path / "scheduler.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        address = None
+        while address is None:
+            assert proc.poll() is None, "the dask scheduler did not start"
+            try:
+                address = json.loads(sched_file.read_text())["address"]
+            except (OSError, ValueError, KeyError):
+                time.sleep(0.1)
+        yield address, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+def test_a_scheduler_without_workers_ends_in_one_line_and_keeps_the_checkpoint(capsys,
+                                                                               tmp_path):
+    """It waited forever, silently (issue 22.4)."""
+    ck = tmp_path / "ck"
+    with _dask_scheduler(tmp_path) as (address, _):
+        status, out, err = run(capsys, "sweep", "--vary", "g=0:1:5", "--t-max", "1",
+                               "--points", "3", "--no-progress", "--scheduler", address,
+                               "--stall-timeout", "2", "--checkpoint", str(ck))
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith("qbcircuit: error: the dask cluster has no worker (2 s without "
+                          "progress; 0 of 3 jobs finished); 2 of 5 grid points done, kept in "
+                          f"checkpoint {str(ck)!r}")
+    assert ck.read_bytes().count(b"\n") == 1 + 2  # the header and the two probe points
+
+
+def _fake_server(payload: bytes):
+    """A TCP server on 127.0.0.1 that is not dask: it sends ``payload`` and stays silent."""
+    server = socket.create_server(("127.0.0.1", 0))
+    conns = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conns.append(conn)
+            with contextlib.suppress(OSError):
+                conn.sendall(payload)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, conns
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+@pytest.mark.parametrize(("payload", "message"), [
+    (b"", "no answer within 6 s (is it a dask scheduler?)"),  # 1 s + 5 s for a reply
+    (b"HTTP/1.1 200 OK\r\n\r\nhello" * 3, "it did not answer as a dask scheduler"),
+])
+def test_a_server_that_is_not_dask_is_one_line(tmp_path, payload, message):
+    """A silent server hung the run; an HTTP one was read as a 7 EiB allocation."""
+    server, conns = _fake_server(payload)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0,1,2", "--t-max", "1",
+             "--points", "3", "--no-progress", "--stall-timeout", "1", "--scheduler",
+             f"tcp://127.0.0.1:{server.getsockname()[1]}"],
+            capture_output=True, text=True, timeout=300)
+    finally:
+        server.close()
+        for conn in conns:
+            conn.close()
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert message in proc.stderr
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+@pytest.mark.parametrize(("address", "message"), [
+    ("tls://127.0.0.1:1", "tls:// needs dask's TLS settings"),
+    ("ucx://127.0.0.1:1", "ucx:// needs the UCX comm"),
+])
+def test_tls_and_ucx_addresses_are_one_line(capsys, address, message):
+    """They raised TypeErrors."""
+    status, _, err = run(capsys, "sweep", "--vary", "g=0,1", "--t-max", "1", "--points", "3",
+                         "--scheduler", address)
+    assert status == 2 and err.count("\n") == 1 and message in err, err
+
+
+@pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
+def test_a_scheduler_killed_mid_sweep_ends_the_run_in_one_line(tmp_path):
+    """The run hung forever (issue 22.4); now: one line, exit 2, the checkpoint kept."""
+    ck = tmp_path / "ck"
+    with _dask_scheduler(tmp_path) as (address, scheduler):
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--host",
+             "127.0.0.1", "--nthreads", "1", "--nworkers", "1", "--no-dashboard"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.1:2:400",
+                 "--set", "kappa=0.1", "--t-max", "2", "--points", "21", "--no-progress",
+                 "--scheduler", address, "--stall-timeout", "3", "--checkpoint", str(ck)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            while proc.poll() is None and not (ck.exists() and ck.read_bytes().count(b"\n") > 3):
+                time.sleep(0.05)  # the probe and a first chunk from the cluster
+            scheduler.kill()
+            _, err = proc.communicate(timeout=300)
+        finally:
+            worker.kill()
+            worker.wait()
+    # one line (after the estimate of a long run, if any): no dask log, no traceback
+    lines = err.splitlines()
+    assert proc.returncode == 2 and all(line.startswith("qbcircuit: ") for line in lines), err
+    assert lines[-1].startswith("qbcircuit: error: the dask scheduler does not answer ("), err
+    records = ck.read_bytes().splitlines()[1:]
+    done = sum(len(json.loads(r.rsplit(b" ", 1)[0])["i"]) for r in records)
+    assert lines[-1].endswith(f"; {done} of 400 grid points done, kept in checkpoint "
+                              f"{str(ck)!r}"), err

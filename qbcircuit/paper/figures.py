@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._checks import ParameterError
+from .._checks import ParameterError, check_points
 from .._io import OutputFile, figure_bytes
 from ..params import VARIANTS
 from ..simulate import DEFAULT_METHOD, simulate_many
@@ -148,8 +148,7 @@ def compute_suite(
         **options: engine options (``atol``, ``rtol``, ``dt``, ``order``, ...).
     """
     for name, value in (("points", points), ("parametric_points", parametric_points)):
-        if int(value) != value or value < 2:
-            raise ParameterError(f"{name.replace('_', '-')} must be an integer >= 2, got {value}")
+        check_points(name.replace("_", "-"), value)
     over = dict(overrides or {})
     over.update(variant_overrides(variant))
     if omega_q is not None:

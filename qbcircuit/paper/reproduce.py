@@ -49,7 +49,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .. import __version__
-from .._checks import ParameterError
+from .._checks import ParameterError, check_points
 from .._io import OutputFile, check_folder, csv_text, make_folder
 from .._machine import cpu_name
 from ..engines import resolve
@@ -266,8 +266,7 @@ class _Stages:
 def _check_inputs(method, points, parametric_points, omega_q, variant, options, formats):
     resolve(method, options)  # refuse foreign or out-of-range options before the work
     for name, value in (("points", points), ("parametric_points", parametric_points)):
-        if not isinstance(value, int | np.integer) or value < 2:
-            raise ParameterError(f"{name.replace('_', '-')} must be an integer >= 2, got {value}")
+        check_points(name.replace("_", "-"), value)
     BatteryParams(omega_q=omega_q)  # validates omega_q with the parameters' own message
     variant_overrides(variant)
     return _check_formats(formats)

@@ -25,8 +25,8 @@ def test_figures_command_writes_every_figure(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--points", "1"], "points must be >= 2"),
-        (["--parametric-points", "0"], "parametric-points must be >= 2"),
+        (["--points", "1"], "points must be an integer in [2, 1000000]"),
+        (["--parametric-points", "0"], "parametric-points must be an integer in [2, "),
         (["--out", "/proc/forbidden"], "cannot create output folder '/proc/forbidden'"),
         (["--method", "exact", "--dt", "0.1", "--out", "never-created"],
          "method 'exact' takes no option 'dt'"),

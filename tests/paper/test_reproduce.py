@@ -132,7 +132,7 @@ def test_engine_deviations_per_panel(run):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(points=1), "points must be an integer >= 2"),
+        (dict(points=1), "points must be an integer in \\[2, 1000000\\], got 1"),
         (dict(formats=("png", "gif")), "format must be one of png, pdf, svg"),
         (dict(variant="nope"), "variant must be one of"),
         (dict(omega_q=0.0), "omega_q must be > 0"),
@@ -208,7 +208,7 @@ def test_cli_passes_its_options(monkeypatch, capsys, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--points", "1"], "points must be an integer >= 2"),
+        (["--points", "1"], "points must be an integer in [2, 1000000], got 1"),
         (["--format", "gif"], "format must be one of png, pdf, svg"),
         (["--variant", "nope"], "variant must be one of"),
         (["--omega-q", "-1"], "omega_q must be > 0"),
