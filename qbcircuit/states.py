@@ -111,3 +111,103 @@ class EvolvedStates:
             "min_eigenvalue": lowest,
             "top_fock_population": self.top_level_population(),
         }
+
+
+def merge_diagnostics(parts) -> dict[str, float]:
+    """The :meth:`EvolvedStates.diagnostics` of consecutive time chunks, combined (worst case)."""
+    parts = list(parts)
+    return {
+        "trace_error": max(p["trace_error"] for p in parts),
+        "hermiticity_error": max(p["hermiticity_error"] for p in parts),
+        "min_eigenvalue": min(p["min_eigenvalue"] for p in parts),
+        "top_fock_population": max(p["top_fock_population"] for p in parts),
+    }
+
+
+class ReducedStates(EvolvedStates):
+    """Evolved states kept as what the observables read: cell states and diagnostics.
+
+    An engine that never holds every state at once (it reduces the states chunk by chunk while
+    it solves, :class:`StateReducer`) returns this: memory O(state size), not O(times x state
+    size). The full states are formed on first access of :attr:`kets` /
+    :attr:`density_matrices` by calling ``full()`` (e.g. solving again and keeping them).
+
+    Args:
+        times (array of shape (T,)): the requested times.
+        levels: Fock levels d of the cavity.
+        cells (array of shape (T, 4, 4)): lab-frame reduced states of the two cells.
+        diagnostics: as :meth:`EvolvedStates.diagnostics` returns them.
+        full: a callable returning the :class:`EvolvedStates` with every state, or ``None``.
+    """
+
+    def __init__(self, times, levels: int, cells, diagnostics: dict, full=None):
+        self.times = np.asarray(times, dtype=float)
+        self.levels = int(levels)
+        self._kets = self._rhos = None
+        self.frame = None
+        self._cells = np.asarray(cells)
+        self._diagnostics = dict(diagnostics)
+        self._full = full
+
+    @cached_property
+    def _full_states(self) -> EvolvedStates:
+        if self._full is None:
+            raise ValueError("these states were reduced while solving; the full states "
+                             "were not kept")
+        return self._full()
+
+    @property
+    def kets(self) -> np.ndarray | None:
+        """Lab-frame state vectors (formed on first access), or ``None``."""
+        return self._full_states.kets
+
+    @property
+    def density_matrices(self) -> np.ndarray | None:
+        """Lab-frame density matrices (formed on first access), or ``None``."""
+        return self._full_states.density_matrices
+
+    def cell_states(self) -> np.ndarray:
+        """Lab-frame reduced states of the two cells, shape (T, 4, 4)."""
+        return self._cells
+
+    def top_level_population(self) -> float:
+        """Largest population of the top kept Fock level d-1 over the times."""
+        return self._diagnostics["top_fock_population"]
+
+    def diagnostics(self) -> dict[str, float]:
+        """Trace error, Hermiticity error, most negative eigenvalue, top-level population."""
+        return dict(self._diagnostics)
+
+
+class StateReducer:
+    """Collects states chunk by chunk and keeps only cell states and diagnostics.
+
+    ``add(times, density_matrices)`` with consecutive chunks (in the frame ``frame``, as for
+    :class:`EvolvedStates`), then ``result()``.
+
+    Args:
+        levels: Fock levels d.
+        frame (array of shape (4d,)): diagonal of the frame the chunks are given in, or
+            ``None`` for the lab frame.
+    """
+
+    def __init__(self, levels: int, frame=None):
+        self.levels = int(levels)
+        self.frame = frame
+        self._times: list[np.ndarray] = []
+        self._cells: list[np.ndarray] = []
+        self._diagnostics: list[dict] = []
+
+    def add(self, times, density_matrices) -> None:
+        """Reduce one chunk of density matrices (array of shape (k, 4d, 4d)) at ``times``."""
+        chunk = EvolvedStates(times, self.levels, density_matrices=density_matrices,
+                              frame=self.frame)
+        self._times.append(chunk.times)
+        self._cells.append(chunk.cell_states())
+        self._diagnostics.append(chunk.diagnostics())
+
+    def result(self, full=None) -> ReducedStates:
+        """The :class:`ReducedStates` of every chunk added (``full`` as for it)."""
+        return ReducedStates(np.concatenate(self._times), self.levels,
+                             np.concatenate(self._cells), merge_diagnostics(self._diagnostics),
+                             full=full)

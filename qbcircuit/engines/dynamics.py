@@ -30,11 +30,18 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
+import scipy.integrate
+import scipy.sparse as sp
+
+try:  # Y += A X for CSR A and a dense block X, without scipy's per-call checks and copies
+    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
+except ImportError:  # pragma: no cover
+    _csr_matvecs = None
 
 from .. import _optional
 from .._checks import ParameterError, SolverError, check_choice, check_real
 from ..model import BatteryModel, structure_matrices
-from ..states import EvolvedStates
+from ..states import EvolvedStates, ReducedStates, StateReducer
 from .base import Cost, Engine
 
 #: Defaults that keep energy, fluctuation and concurrence within 1e-6 of the exact engine on
@@ -90,8 +97,10 @@ def evolve(
     if array_library == "jax":
         return evolve_batch([model], times, atol=atol, rtol=rtol)[0]
     ode_method = ode_method or "DOP853"
-    Solver = _optional.qiskit_dynamics().Solver
     times = np.asarray(times, dtype=float)
+    if not model.params.is_closed and array_library is None and ode_method in STEPPED_METHODS:
+        return _evolve_stepped(model, times, atol, rtol, ode_method)
+    Solver = _optional.qiskit_dynamics().Solver
     frame = frame_diagonal(model)
     H = model.hamiltonian_matrix
     psi0 = model.initial_ket.astype(complex)
@@ -136,6 +145,189 @@ def evolve(
     if not closed and y.ndim == 2:
         y = y.reshape(times.size, dim, dim).transpose(0, 2, 1)  # undo column stacking
     return _frame_states(y, times, frame, model.levels)
+
+
+# -- open systems: Eq. (2) in the rotating frame, solved chunk by chunk ----------------------
+
+#: Explicit Runge-Kutta methods of scipy that the open-system solve steps itself (the others go
+#: through qiskit-dynamics' Solver, which keeps every state).
+STEPPED_METHODS = ("DOP853", "RK45")
+#: Output states held at once by the open-system solve (bytes, at least one state): the
+#: memory of a run is then O(state size), not O(times x state size).
+CHUNK_BYTES = 32 * 2**20
+#: Matrix entries below this times the matrix's largest are round-off of the Pauli sums
+#: (structural zeros of truncations that are not powers of two): dropped before solving.
+CHOP_REL = 1e-13
+#: Frequencies F_i - F_j closer than this are one frequency (one phase factor per time).
+FREQUENCY_DECIMALS = 12
+
+
+def _chop(matrix) -> sp.csr_matrix:
+    m = sp.csr_matrix(matrix, dtype=complex, copy=True)
+    if m.nnz:
+        m.data[np.abs(m.data) <= CHOP_REL * np.abs(m.data).max()] = 0.0
+    m.eliminate_zeros()
+    m.sort_indices()
+    return m
+
+
+class _Phases:
+    r"""The frame phases :math:`e^{i\omega t}` of a sparse matrix's entries, one per frequency.
+
+    ``omega`` per stored entry; only the distinct frequencies are exponentiated per call.
+    """
+
+    def __init__(self, omega: np.ndarray):
+        self.freqs, self.index = np.unique(np.round(omega, FREQUENCY_DECIMALS),
+                                           return_inverse=True)
+        self.static = bool(np.all(self.freqs == 0.0))
+
+    def apply(self, data: np.ndarray, t: float) -> np.ndarray:
+        if self.static:
+            return data
+        return data * np.exp(1j * t * self.freqs)[self.index]
+
+
+class FrameLindbladian:
+    r"""The right-hand side of Eq. (2) in the rotating frame, :math:`f(t, \rho_F)`.
+
+    With :math:`\rho_F = e^{iFt}\rho e^{-iFt}` (:math:`F` the diagonal frame,
+    :func:`frame_diagonal`),
+
+    .. math::
+
+        \dot\rho_F = G(t)\rho_F + \rho_F G(t)^\dagger + \sum_k C_k(t)\rho_F C_k(t)^\dagger,
+        \qquad G = -i(H - F) - \tfrac12\sum_k C_k^\dagger C_k,
+
+    where every operator :math:`X(t) = e^{iFt}Xe^{-iFt}` has the entries
+    :math:`X_{ij}e^{i(F_i - F_j)t}`: a phase per entry, from a handful of distinct
+    frequencies (0, :math:`\pm\Delta`, :math:`\pm2\omega_q` for Eq. (1)). The collapse operators
+    of Eq. (2) each change F by one amount (:math:`a`: :math:`-\omega_c`; :math:`\sigma_-`:
+    :math:`-\omega_q`), so their term is static in the frame; it is applied as one sparse
+    superoperator :math:`\sum_k C_k\otimes\bar C_k` on the row-major :math:`\rho_F`. Since
+    :math:`\rho_F` is Hermitian, :math:`\rho_F G^\dagger = (G\rho_F)^\dagger`: one sparse
+    product per call. This replaces qiskit-dynamics' evaluation in the frame (the state taken
+    out of the frame and back at every call: 70% of its time, see ``benchmarks/README.md``).
+
+    Built once per (parameters, truncation) and reused (:func:`frame_lindbladian`); a call
+    allocates its own arrays, so one object may serve several threads.
+    """
+
+    def __init__(self, model: BatteryModel):
+        F = np.asarray(model.frame_diagonal, dtype=float)
+        n = F.size
+        self.dim = n
+        collapse = [_chop(c) for c in model.collapse_matrices]
+        decay = sum((c.conj().T @ c for c in collapse), sp.csr_matrix((n, n), dtype=complex))
+        G = _chop(-1j * (model.hamiltonian_matrix - sp.diags(F)) - 0.5 * decay)
+        rows = np.repeat(np.arange(n), np.diff(G.indptr))
+        self._g = (G.indptr, G.indices, G.data)
+        self._g_phases = _Phases(F[rows] - F[G.indices])
+        J = sum((sp.kron(c, c.conj(), format="csr") for c in collapse),
+                sp.csr_matrix((n * n, n * n), dtype=complex))
+        J = _chop(J)
+        jr = np.repeat(np.arange(n * n), np.diff(J.indptr))
+        (i, k), (j, m) = np.divmod(jr, n), np.divmod(J.indices, n)
+        self._j = (J.indptr, J.indices, J.data)
+        self._j_phases = _Phases(F[i] - F[j] - F[k] + F[m])
+
+    def __call__(self, t: float, y: np.ndarray) -> np.ndarray:
+        r""":math:`\dot\rho_F` at ``t`` for the row-major ``y`` = :math:`\rho_F`, shape (n*n,)."""
+        n = self.dim
+        indptr, indices, data = self._g
+        X = np.zeros((n, n), dtype=complex)
+        _matvecs(n, n, indptr, indices, self._g_phases.apply(data, t), y, X)
+        out = X + X.conj().T
+        indptr, indices, data = self._j
+        _matvecs(n * n, 1, indptr, indices, self._j_phases.apply(data, t), y, out)
+        return out.ravel()
+
+
+def _matvecs(rows: int, n_vecs: int, indptr, indices, data, x, out) -> None:
+    """Add A @ x.reshape(-1, n_vecs) to ``out``; A = CSR (indptr, indices, data), ``rows`` rows."""
+    if _csr_matvecs is not None:
+        _csr_matvecs(rows, x.size // n_vecs, n_vecs, indptr, indices, data, x.ravel(),
+                     out.ravel())
+    else:  # pragma: no cover - scipy without the private kernel
+        A = sp.csr_matrix((data, indices, indptr), shape=(rows, x.size // n_vecs))
+        out += (A @ x.reshape(-1, n_vecs)).reshape(out.shape)
+
+
+@functools.lru_cache(maxsize=8)
+def _frame_lindbladian(params, levels: int) -> FrameLindbladian:
+    return FrameLindbladian(BatteryModel(params, levels=levels))
+
+
+def frame_lindbladian(model: BatteryModel) -> FrameLindbladian:
+    """The :class:`FrameLindbladian` of ``model``, built once per (parameters, truncation)."""
+    return _frame_lindbladian(model.params, model.levels)
+
+
+def _solve_stepped(model: BatteryModel, times: np.ndarray, atol: float, rtol: float,
+                   ode_method: str, sink) -> None:
+    """Step scipy's ``ode_method`` through ``times``; hand the frame states to ``sink``.
+
+    ``sink(times_chunk, rho_chunk)`` receives consecutive chunks of at most ``CHUNK_BYTES``
+    (rho_chunk of shape (k, n, n), in the frame; the buffer is reused after the call). The
+    states between output times are the solver's dense output, as ``solve_ivp`` forms them.
+    """
+    rhs = frame_lindbladian(model)
+    n = rhs.dim
+    psi0 = model.initial_ket.astype(complex)
+    y0 = np.outer(psi0, psi0.conj()).ravel()
+    chunk = max(1, min(times.size, CHUNK_BYTES // (16 * n * n)))
+    buffer = np.empty((chunk, n * n), dtype=complex)
+    filled, start = 0, 0
+
+    def emit(k, y):
+        nonlocal filled, start
+        buffer[filled] = y
+        filled += 1
+        if filled == chunk or k == times.size - 1:
+            if not np.all(np.isfinite(buffer[:filled])):
+                raise SolverError("the dynamics engine's ODE solver diverged (non-finite "
+                                  f"states by t = {times[k]:g}); try method='exact'")
+            sink(times[start : k + 1], buffer[:filled].reshape(filled, n, n))
+            start, filled = k + 1, 0
+
+    i = int(np.searchsorted(times, 0.0, side="right"))  # outputs at t = 0
+    for k in range(i):
+        emit(k, y0)
+    if i == times.size:
+        return
+    solver = getattr(scipy.integrate, ode_method)(rhs, 0.0, y0, float(times[-1]), rtol=rtol,
+                                                  atol=atol)
+    while i < times.size:
+        message = solver.step()
+        if solver.status == "failed":
+            raise SolverError(f"the dynamics engine's ODE solver failed at t = {solver.t:g} "
+                              f"({message}); try method='exact' or other tolerances")
+        stop = int(np.searchsorted(times, solver.t, side="right"))
+        if stop > i:
+            dense = solver.dense_output()
+            for k in range(i, stop):
+                emit(k, dense(times[k]))
+            i = stop
+
+
+def _evolve_stepped(model: BatteryModel, times: np.ndarray, atol: float, rtol: float,
+                    ode_method: str) -> ReducedStates:
+    """Open system: cell states and diagnostics reduced while solving (memory O(state))."""
+    frame = frame_diagonal(model)
+    reducer = StateReducer(model.levels, frame)
+    _solve_stepped(model, times, atol, rtol, ode_method, reducer.add)
+
+    def full() -> EvolvedStates:
+        rhos = []
+
+        def keep(_, chunk):
+            rhos.append(chunk.copy())  # the solve reuses its buffer
+
+        _solve_stepped(model, times, atol, rtol, ode_method, keep)
+        return EvolvedStates(times, model.levels, density_matrices=np.concatenate(rhos),
+                             frame=frame)
+
+    return reducer.result(full=full)
 
 
 @dataclass(frozen=True)
