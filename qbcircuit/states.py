@@ -9,6 +9,26 @@ from threadpoolctl import threadpool_limits
 
 from . import observables as obs
 
+#: Eigenvalues of a density matrix above -EIGENVALUE_RESOLUTION count as 0 in the diagnostics
+#: (far below the error of any engine's defaults: dynamics gives about -1e-11).
+EIGENVALUE_RESOLUTION = 1e-10
+
+
+def lowest_eigenvalue(rhos: np.ndarray) -> float:
+    """Most negative eigenvalue of a stack of density matrices (shape (k, n, n)), 0 if none is.
+
+    Eigenvalues above ``-EIGENVALUE_RESOLUTION`` count as 0: a Cholesky factorisation of
+    ``rho + EIGENVALUE_RESOLUTION * 1`` exists exactly then, and costs 3-4x less than
+    ``eigvalsh``, which is called only when one does not (0.7 ms a state at 4d = 108, 90 ms at
+    684). Both read the lower triangle (of the Hermitian part).
+    """
+    shifted = rhos + EIGENVALUE_RESOLUTION * np.eye(rhos.shape[-1])
+    try:
+        np.linalg.cholesky(shifted)
+    except np.linalg.LinAlgError:
+        return min(0.0, float(np.linalg.eigvalsh(rhos)[:, 0].min()))
+    return 0.0
+
 
 class EvolvedStates:
     r"""States of the whole system (cavity and cells) at ``times``, in the cells-major code basis.
@@ -103,8 +123,7 @@ class EvolvedStates:
             for start in range(0, rho.shape[0], 32):
                 chunk = rho[start : start + 32]
                 herm = max(herm, float(np.max(np.abs(chunk - chunk.conj().transpose(0, 2, 1)))))
-                # eigvalsh reads one triangle: the eigenvalues of the Hermitian part's lower half
-                lowest = min(lowest, float(np.linalg.eigvalsh(chunk)[:, 0].min()))
+                lowest = min(lowest, lowest_eigenvalue(chunk))
         return {
             "trace_error": float(np.max(np.abs(trace - 1.0))),
             "hermiticity_error": herm,

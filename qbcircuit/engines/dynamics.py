@@ -209,6 +209,11 @@ class FrameLindbladian:
     product per call. This replaces qiskit-dynamics' evaluation in the frame (the state taken
     out of the frame and back at every call: 70% of its time, see ``benchmarks/README.md``).
 
+    *Real coordinates.* The solver carries the real matrix :math:`M = \mathrm{Re}\,\rho_F +
+    \mathrm{Im}\,\rho_F` (its symmetric part is :math:`\mathrm{Re}\,\rho_F`, its antisymmetric
+    part :math:`\mathrm{Im}\,\rho_F`): :math:`n^2` reals instead of :math:`n^2` complex numbers,
+    which halves the Runge-Kutta arithmetic and memory. :func:`to_density_matrices` maps back.
+
     Built once per (parameters, truncation) and reused (:func:`frame_lindbladian`); a call
     allocates its own arrays, so one object may serve several threads.
     """
@@ -221,26 +226,47 @@ class FrameLindbladian:
         decay = sum((c.conj().T @ c for c in collapse), sp.csr_matrix((n, n), dtype=complex))
         G = _chop(-1j * (model.hamiltonian_matrix - sp.diags(F)) - 0.5 * decay)
         rows = np.repeat(np.arange(n), np.diff(G.indptr))
-        self._g = (G.indptr, G.indices, G.data)
+        # halved: the call applies them to 2 rho = (M + M^T) + i (M - M^T)
+        self._g = (G.indptr, G.indices, 0.5 * G.data)
         self._g_phases = _Phases(F[rows] - F[G.indices])
         J = sum((sp.kron(c, c.conj(), format="csr") for c in collapse),
                 sp.csr_matrix((n * n, n * n), dtype=complex))
         J = _chop(J)
         jr = np.repeat(np.arange(n * n), np.diff(J.indptr))
         (i, k), (j, m) = np.divmod(jr, n), np.divmod(J.indices, n)
-        self._j = (J.indptr, J.indices, J.data)
+        self._j = (J.indptr, J.indices, 0.5 * J.data)
         self._j_phases = _Phases(F[i] - F[j] - F[k] + F[m])
 
     def __call__(self, t: float, y: np.ndarray) -> np.ndarray:
-        r""":math:`\dot\rho_F` at ``t`` for the row-major ``y`` = :math:`\rho_F`, shape (n*n,)."""
+        r""":math:`\dot M` at ``t`` for the row-major real coordinates ``y`` = :math:`M`, (n*n,)."""
         n = self.dim
+        M = y.reshape(n, n)
+        rho2 = np.empty((n, n), dtype=complex)  # 2 rho_F
+        np.add(M, M.T, out=rho2.real)
+        np.subtract(M, M.T, out=rho2.imag)
         indptr, indices, data = self._g
         X = np.zeros((n, n), dtype=complex)
-        _matvecs(n, n, indptr, indices, self._g_phases.apply(data, t), y, X)
+        _matvecs(n, n, indptr, indices, self._g_phases.apply(data, t), rho2, X)
         out = X + X.conj().T
         indptr, indices, data = self._j
-        _matvecs(n * n, 1, indptr, indices, self._j_phases.apply(data, t), y, out)
-        return out.ravel()
+        _matvecs(n * n, 1, indptr, indices, self._j_phases.apply(data, t), rho2, out)
+        return np.add(out.real, out.imag).ravel()
+
+
+def to_coordinates(rho: np.ndarray) -> np.ndarray:
+    r"""Real coordinates :math:`M = \mathrm{Re}\,\rho + \mathrm{Im}\,\rho` of Hermitian matrices."""
+    return rho.real + rho.imag
+
+
+def to_density_matrices(M: np.ndarray) -> np.ndarray:
+    r"""Hermitian matrices from real coordinates, shape (..., n, n): the inverse of
+    :func:`to_coordinates`, :math:`\rho = [(M + M^T) + i(M - M^T)]/2`."""
+    Mt = np.swapaxes(M, -1, -2)
+    rho = np.empty(M.shape, dtype=complex)
+    np.add(M, Mt, out=rho.real)
+    np.subtract(M, Mt, out=rho.imag)
+    rho *= 0.5
+    return rho
 
 
 def _matvecs(rows: int, n_vecs: int, indptr, indices, data, x, out) -> None:
@@ -268,15 +294,15 @@ def _solve_stepped(model: BatteryModel, times: np.ndarray, atol: float, rtol: fl
     """Step scipy's ``ode_method`` through ``times``; hand the frame states to ``sink``.
 
     ``sink(times_chunk, rho_chunk)`` receives consecutive chunks of at most ``CHUNK_BYTES``
-    (rho_chunk of shape (k, n, n), in the frame; the buffer is reused after the call). The
+    (rho_chunk of shape (k, n, n), in the frame, a new array per chunk). The
     states between output times are the solver's dense output, as ``solve_ivp`` forms them.
     """
     rhs = frame_lindbladian(model)
     n = rhs.dim
     psi0 = model.initial_ket.astype(complex)
-    y0 = np.outer(psi0, psi0.conj()).ravel()
+    y0 = to_coordinates(np.outer(psi0, psi0.conj())).ravel()
     chunk = max(1, min(times.size, CHUNK_BYTES // (16 * n * n)))
-    buffer = np.empty((chunk, n * n), dtype=complex)
+    buffer = np.empty((chunk, n * n))
     filled, start = 0, 0
 
     def emit(k, y):
@@ -287,7 +313,8 @@ def _solve_stepped(model: BatteryModel, times: np.ndarray, atol: float, rtol: fl
             if not np.all(np.isfinite(buffer[:filled])):
                 raise SolverError("the dynamics engine's ODE solver diverged (non-finite "
                                   f"states by t = {times[k]:g}); try method='exact'")
-            sink(times[start : k + 1], buffer[:filled].reshape(filled, n, n))
+            rhos = to_density_matrices(buffer[:filled].reshape(filled, n, n))
+            sink(times[start : k + 1], rhos)
             start, filled = k + 1, 0
 
     i = int(np.searchsorted(times, 0.0, side="right"))  # outputs at t = 0
@@ -321,7 +348,7 @@ def _evolve_stepped(model: BatteryModel, times: np.ndarray, atol: float, rtol: f
         rhos = []
 
         def keep(_, chunk):
-            rhos.append(chunk.copy())  # the solve reuses its buffer
+            rhos.append(chunk)
 
         _solve_stepped(model, times, atol, rtol, ode_method, keep)
         return EvolvedStates(times, model.levels, density_matrices=np.concatenate(rhos),
