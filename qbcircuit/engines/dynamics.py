@@ -98,7 +98,7 @@ def evolve(
         return evolve_batch([model], times, atol=atol, rtol=rtol)[0]
     ode_method = ode_method or "DOP853"
     times = np.asarray(times, dtype=float)
-    if not model.params.is_closed and array_library is None and ode_method in STEPPED_METHODS:
+    if _stepped(model.params, ode_method, array_library):
         return _evolve_stepped(model, times, atol, rtol, ode_method)
     Solver = _optional.qiskit_dynamics().Solver
     frame = frame_diagonal(model)
@@ -259,8 +259,10 @@ def to_coordinates(rho: np.ndarray) -> np.ndarray:
 
 
 def to_density_matrices(M: np.ndarray) -> np.ndarray:
-    r"""Hermitian matrices from real coordinates, shape (..., n, n): the inverse of
-    :func:`to_coordinates`, :math:`\rho = [(M + M^T) + i(M - M^T)]/2`."""
+    r"""Hermitian matrices from real coordinates (shape (..., n, n)), inverse of to_coordinates.
+
+    :math:`\rho = [(M + M^T) + i(M - M^T)]/2`.
+    """
     Mt = np.swapaxes(M, -1, -2)
     rho = np.empty(M.shape, dtype=complex)
     np.add(M, Mt, out=rho.real)
@@ -287,6 +289,11 @@ def _frame_lindbladian(params, levels: int) -> FrameLindbladian:
 def frame_lindbladian(model: BatteryModel) -> FrameLindbladian:
     """The :class:`FrameLindbladian` of ``model``, built once per (parameters, truncation)."""
     return _frame_lindbladian(model.params, model.levels)
+
+
+def _stepped(params, ode_method: str | None, array_library: str | None) -> bool:
+    return (not params.is_closed and array_library is None
+            and (ode_method or "DOP853") in STEPPED_METHODS)
 
 
 def _solve_stepped(model: BatteryModel, times: np.ndarray, atol: float, rtol: float,
@@ -404,6 +411,10 @@ class Dynamics(Engine):
         return evolve(model, times, atol=self.atol, rtol=self.rtol, ode_method=self.ode_method,
                       array_library=self.array_library)
 
+    def stepped(self, params) -> bool:
+        """True when an open system is solved by :class:`FrameLindbladian` chunk by chunk."""
+        return _stepped(params, self.ode_method, self.array_library)
+
     @property
     def population_floor(self) -> float:
         """Ten times atol: the absolute error the solver allows itself on every amplitude.
@@ -444,6 +455,12 @@ class Dynamics(Engine):
         dim = 4 * model.levels
         if p.is_closed:
             mem, per_step = 16 * dim * (3 * times.size + 20) + 16 * dim * dim, 12 * 3e-5
+        elif self.stepped(p):
+            # real coordinates: the Runge-Kutta stages, the dense output and temporaries (about
+            # 40 states of 8 n^2 bytes), one chunk of complex states twice, the superoperator
+            mem = 8 * dim * dim * 40 + 2 * min(CHUNK_BYTES, 16 * dim * dim * times.size)
+            mem += 16 * (4 * model.levels) ** 2 * 4
+            per_step = 16 * (3e-5 + 12 * dim * dim * 2e-9)
         else:
             mem = 16 * dim * dim * (3 * times.size + 40)
             per_step = 12 * (3e-5 + 30 * dim * dim * 2e-9)
