@@ -1,7 +1,9 @@
-r"""The qiskit-dynamics engine (the package's default method).
+r"""The dynamics engine (the package's default method): ODE solvers in a rotating frame.
 
 This module is the only importer of ``qiskit_dynamics`` (an archived project pinned to
-qiskit 1.3): everything else runs without it.
+qiskit 1.3): everything else runs without it. Closed systems and the explicit
+``array_library`` choices run on its ``Solver``; open systems by default on our own right-hand
+side (below).
 
 How the solve is set up, and why (choices measured on the paper suite, see
 ``benchmarks/README.md``):
@@ -15,9 +17,21 @@ How the solve is set up, and why (choices measured on the paper suite, see
 * **Closed systems** (:math:`\kappa=\gamma=0`) evolve the state *vector* (Schroedinger):
   a matrix ``y0`` in a model without dissipators would be propagated as U rho, not
   U rho U^dag (docs/conventions.md, pitfalls).
-* **Open systems**: vectorised Lindblad with ``scipy_sparse``. The dense vectorised
-  superoperator would take (4d)^4 x 16 bytes (4 GiB at d = 32); the non-vectorised dense form
-  costs several (4d)^3 products per step and was 2-4x slower than the sparse superoperator.
+* **Open systems** (the default, ``array_library=None`` with DOP853 or RK45): Eq. (2) in the
+  same frame as our own right-hand side (:class:`FrameLindbladian`: each operator's entries
+  get their frame phase, one sparse product :math:`G\rho_F` per call, the jumps as one static
+  superoperator) in real coordinates (:math:`n^2` reals), stepped with scipy's explicit
+  Runge-Kutta solver; at each output time the dense output is read and the states are reduced,
+  chunk by chunk, to the cell states and the diagnostics (:class:`~qbcircuit.states.StateReducer`):
+  memory O(state size), not O(times x state size). The full density matrices are formed only
+  when asked for (solved again). Measured on issue 21's single open trajectories: qiskit-dynamics'
+  ``Solver`` spent 63% of its right-hand side taking the state out of the frame and back (two
+  elementwise exponential conjugations per call), then stored every state (two 201-state
+  copies); ours takes 2.3-2.4x less CPU time per trajectory (``benchmarks/README.md``).
+  ``array_library="scipy_sparse"`` / ``"numpy"`` or an implicit method still use
+  qiskit-dynamics' ``Solver`` (vectorised sparse Lindblad, or the matrix form when dense; the
+  dense vectorised superoperator would take (4d)^4 x 16 bytes, 4 GiB at d = 32); the tests
+  compare both.
 * ``y0`` is always complex: a real ``y0`` makes qiskit-dynamics cast the complex derivative
   to real and silently drop the imaginary part (docs/conventions.md, pitfalls).
 """
