@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
-import scipy.integrate
 import scipy.sparse as sp
 
 try:  # Y += A X for CSR A and a dense block X, without scipy's per-call checks and copies
@@ -318,6 +317,8 @@ def _solve_stepped(model: BatteryModel, times: np.ndarray, atol: float, rtol: fl
     (rho_chunk of shape (k, n, n), in the frame, a new array per chunk). The
     states between output times are the solver's dense output, as ``solve_ivp`` forms them.
     """
+    import scipy.integrate  # here: it adds about 0.4 s to every start of the package
+
     rhs = frame_lindbladian(model)
     n = rhs.dim
     psi0 = model.initial_ket.astype(complex)
