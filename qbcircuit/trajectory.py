@@ -30,7 +30,8 @@ class Trajectory:
             automatic re-solve or padded to a qubit register where that applies).
         trace_error: max_t |Tr rho(t) - 1|.
         hermiticity_error: max_t max |rho - rho^dag|.
-        min_eigenvalue: most negative eigenvalue of rho(t) over t (0 if none is negative).
+        min_eigenvalue: most negative eigenvalue of rho(t) over t (0 if none is below -1e-8,
+            ``states.EIGENVALUE_RESOLUTION``).
         top_fock_population: largest population of the top kept Fock level (truncation check).
         options: the engine options used.
         expect (dict of arrays of shape (T,)): the expectation values asked for with

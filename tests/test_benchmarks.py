@@ -23,3 +23,16 @@ def test_paper_suite_benchmark_runs(tmp_path):
     assert "One closed trajectory (alpha = 2" in report and "Work-precision" in report
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(tmp_path.glob(".*.tmp")) and not list(tmp_path.glob(".wp.png.*"))
+
+
+@pytest.mark.slow
+def test_trajectory_benchmark_runs(tmp_path):
+    path = Path(__file__).parent.parent / "benchmarks" / "trajectory.py"
+    spec = importlib.util.spec_from_file_location("trajectory", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "report.md"
+    assert module.main(["--reps", "1", "--out", str(out)]) == 0
+    report = out.read_text()
+    assert report.count("\n| ") == 1 + len(module.CASES)  # header and one row per case
+    assert "dynamics / QuTiP defaults" in report and "Load average" in report

@@ -1,5 +1,7 @@
 """The qiskit-dynamics engine against the exact engine and the independent QuTiP build."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from assertions import assert_observables_close
@@ -165,3 +167,75 @@ def test_jax_missing_or_mixed_structures_give_clear_errors():
     with pytest.raises(ParameterError, match="use ode_method='jax_odeint' exactly when"):
         simulate(BatteryParams(alpha=1), TIMES, method="dynamics", array_library="jax",
                  ode_method="DOP853")
+
+
+def _traced_peak(fn) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+#: A density matrix of the 128-dimensional code space below is 256 KiB: keeping 900 more of them
+#: (and the solver's copies) would add about 0.5 GiB; one chunk of reduced states is at most
+#: ``dynamics.CHUNK_BYTES``.
+MEMORY_GROWTH_MAX = dynamics.CHUNK_BYTES + (8 << 20)
+
+
+def test_peak_memory_does_not_grow_with_output_times():
+    """Open run: only cell states and diagnostics are kept, so the peak is O(state size)."""
+    params = BatteryParams(alpha=1.0, fock=32, zeta=1.0, kappa=0.6, gamma=0.4)
+    few, many = (_traced_peak(lambda n=n: simulate(params, np.linspace(0.0, 1.0, n)))
+                 for n in (100, 1000))
+    assert many - few < MEMORY_GROWTH_MAX
+    assert few < 4 * dynamics.CHUNK_BYTES  # and small in itself
+
+
+def test_full_states_on_demand_equal_the_reduced_ones():
+    model = BatteryModel(BatteryParams(alpha=1.0, zeta=1.0, kappa=0.3, gamma=0.2))
+    states = dynamics.evolve(model, TIMES)
+    cells = states.cell_states()
+    rhos = states.density_matrices  # solved again, every state kept
+    assert rhos.shape == (TIMES.size, 4 * model.levels, 4 * model.levels)
+    r = rhos.reshape(TIMES.size, 4, model.levels, 4, model.levels)
+    assert np.max(np.abs(np.einsum("tanbn->tab", r) - cells)) < 1e-14
+
+
+RHS_ATOL = 1e-12
+
+
+def test_frame_lindbladian_is_eq2_in_the_rotating_frame():
+    """f(t, rho_F) = i[F, rho_F] + U L(U^dag rho_F U) U^dag, U = e^{iFt}, from dense matrices;
+    with jump operators that mix frame frequencies too (the phases of the jump term then move)."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(7)
+    n = 6
+
+    def random_matrix():
+        return rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))
+
+    class Toy:  # what FrameLindbladian reads of a model
+        frame_diagonal = rng.normal(size=n) * 3
+        hamiltonian_matrix = sp.csr_matrix((lambda a: a + a.conj().T)(random_matrix()))
+        collapse_matrices = [sp.csr_matrix(random_matrix()),
+                             sp.csr_matrix(np.diag(rng.normal(size=n - 1), -1))]
+
+    rhs = dynamics.FrameLindbladian(Toy)
+    H, F = Toy.hamiltonian_matrix.toarray(), np.diag(Toy.frame_diagonal)
+    Cs = [c.toarray() for c in Toy.collapse_matrices]
+    rho_f = (lambda a: a @ a.conj().T)(random_matrix())
+    for t in (0.0, 0.7, 2.3):
+        U = np.diag(np.exp(1j * Toy.frame_diagonal * t))
+        rho = U.conj().T @ rho_f @ U
+        lindblad = -1j * (H @ rho - rho @ H) + sum(
+            C @ rho @ C.conj().T - 0.5 * (C.conj().T @ C @ rho + rho @ C.conj().T @ C)
+            for C in Cs)
+        expected = 1j * (F @ rho_f - rho_f @ F) + U @ lindblad @ U.conj().T
+        y = dynamics.to_coordinates(rho_f).ravel()
+        got = dynamics.to_density_matrices(rhs(t, y).reshape(n, n))
+        assert np.max(np.abs(got - expected)) < RHS_ATOL * np.max(np.abs(expected))
+    back = dynamics.to_density_matrices(dynamics.to_coordinates(rho_f))
+    assert np.max(np.abs(back - rho_f)) < 1e-15 * np.max(np.abs(rho_f))

@@ -61,3 +61,18 @@ def test_diagnostics_do_not_depend_on_the_frame():
     for key, value in lab.items():
         assert abs(framed[key] - value) < STATE_ATOL, key
     assert lab["trace_error"] == pytest.approx(1e-3)
+
+
+def test_lowest_eigenvalue_is_exact_below_the_resolution_and_zero_above():
+    from qbcircuit.states import EIGENVALUE_RESOLUTION, lowest_eigenvalue
+
+    rng = np.random.default_rng(3)
+    Q, _ = np.linalg.qr(rng.normal(size=(8, 8)) + 1j * rng.normal(size=(8, 8)))
+
+    def rho(smallest):
+        w = np.array([0.5, 0.3, 0.2, 0.0, 0.0, 0.0, 0.0, smallest])
+        return (Q * w) @ Q.conj().T
+
+    below, above = -100 * EIGENVALUE_RESOLUTION, -0.1 * EIGENVALUE_RESOLUTION
+    assert abs(lowest_eigenvalue(np.array([rho(0.0), rho(below)])) - below) < 1e-14
+    assert lowest_eigenvalue(np.array([rho(0.0), rho(above)])) == 0.0

@@ -1,7 +1,9 @@
-r"""The qiskit-dynamics engine (the package's default method).
+r"""The dynamics engine (the package's default method): ODE solvers in a rotating frame.
 
 This module is the only importer of ``qiskit_dynamics`` (an archived project pinned to
-qiskit 1.3): everything else runs without it.
+qiskit 1.3): everything else runs without it. Closed systems and the explicit
+``array_library`` choices run on its ``Solver``; open systems by default on its ODE interface
+``solve_ode`` with our own right-hand side in the frame (below).
 
 How the solve is set up, and why (choices measured on the paper suite, see
 ``benchmarks/README.md``):
@@ -15,9 +17,22 @@ How the solve is set up, and why (choices measured on the paper suite, see
 * **Closed systems** (:math:`\kappa=\gamma=0`) evolve the state *vector* (Schroedinger):
   a matrix ``y0`` in a model without dissipators would be propagated as U rho, not
   U rho U^dag (docs/conventions.md, pitfalls).
-* **Open systems**: vectorised Lindblad with ``scipy_sparse``. The dense vectorised
-  superoperator would take (4d)^4 x 16 bytes (4 GiB at d = 32); the non-vectorised dense form
-  costs several (4d)^3 products per step and was 2-4x slower than the sparse superoperator.
+* **Open systems** (the default, ``array_library=None`` with DOP853 or RK45): Eq. (2) in the
+  same frame as our own right-hand side (:class:`FrameLindbladian`: each operator's entries
+  get their frame phase, one sparse product :math:`G\rho_F` per call, the jumps as one static
+  superoperator) in real coordinates (:math:`n^2` reals), solved by qiskit-dynamics'
+  ``solve_ode`` (scipy's explicit Runge-Kutta solver underneath) one chunk of output times at a
+  time, restarting from the chunk's last state; the states are reduced,
+  chunk by chunk, to the cell states and the diagnostics (:class:`~qbcircuit.states.StateReducer`):
+  memory O(state size), not O(times x state size). The full density matrices are formed only
+  when asked for (solved again). Measured on issue 21's single open trajectories: qiskit-dynamics'
+  ``Solver`` spent 63% of its right-hand side taking the state out of the frame and back (two
+  elementwise exponential conjugations per call), then stored every state (two 201-state
+  copies); ours takes 2.3-2.4x less CPU time per trajectory (``benchmarks/README.md``).
+  ``array_library="scipy_sparse"`` / ``"numpy"`` or an implicit method still use
+  qiskit-dynamics' ``Solver`` (vectorised sparse Lindblad, or the matrix form when dense; the
+  dense vectorised superoperator would take (4d)^4 x 16 bytes, 4 GiB at d = 32); the tests
+  compare both.
 * ``y0`` is always complex: a real ``y0`` makes qiskit-dynamics cast the complex derivative
   to real and silently drop the imaginary part (docs/conventions.md, pitfalls).
 """
@@ -30,11 +45,17 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
+import scipy.sparse as sp
+
+try:  # Y += A X for CSR A and a dense block X, without scipy's per-call checks and copies
+    from scipy.sparse._sparsetools import csr_matvecs as _csr_matvecs
+except ImportError:  # pragma: no cover
+    _csr_matvecs = None
 
 from .. import _optional
 from .._checks import ParameterError, SolverError, check_choice, check_real
 from ..model import BatteryModel, structure_matrices
-from ..states import EvolvedStates
+from ..states import EvolvedStates, ReducedStates, StateReducer
 from .base import Cost, Engine, dissipation_scale
 
 #: Defaults that keep energy, fluctuation and concurrence within 1e-6 of the exact engine on
@@ -106,8 +127,10 @@ def evolve(
     Dynamics(atol=atol, rtol=rtol, ode_method=ode_method, array_library=array_library)  # checks
     if array_library == "jax":
         return evolve_batch([model], times, atol=atol, rtol=rtol)[0]
-    Solver = _optional.qiskit_dynamics().Solver
     times = np.asarray(times, dtype=float)
+    if _stepped(model.params, ode_method, array_library):
+        return _evolve_stepped(model, times, atol, rtol, ode_method or "DOP853")
+    Solver = _optional.qiskit_dynamics().Solver
     frame = frame_diagonal(model)
     H = model.hamiltonian_matrix
     weights, members = model.initial_ensemble
@@ -158,6 +181,230 @@ def evolve(
     return _frame_states(y, times, frame, model.layout)
 
 
+# -- open systems: Eq. (2) in the rotating frame, solved chunk by chunk ----------------------
+
+#: Explicit Runge-Kutta methods the open-system solve runs through ``solve_ode`` chunk by chunk
+#: with our right-hand side (the others go through qiskit-dynamics' Solver, which keeps every
+#: state).
+STEPPED_METHODS = ("DOP853", "RK45")
+#: Output states held at once by the open-system solve (bytes, at least one state): the
+#: memory of a run is then O(state size), not O(times x state size).
+CHUNK_BYTES = 32 * 2**20
+#: Matrix entries below this times the matrix's largest are round-off of the Pauli sums
+#: (structural zeros of truncations that are not powers of two): dropped before solving.
+CHOP_REL = 1e-13
+#: Frequencies F_i - F_j closer than this are one frequency (one phase factor per time).
+FREQUENCY_DECIMALS = 12
+
+
+def _chop(matrix) -> sp.csr_matrix:
+    m = sp.csr_matrix(matrix, dtype=complex, copy=True)
+    if m.nnz:
+        m.data[np.abs(m.data) <= CHOP_REL * np.abs(m.data).max()] = 0.0
+    m.eliminate_zeros()
+    m.sort_indices()
+    return m
+
+
+class _Phases:
+    r"""The frame phases :math:`e^{i\omega t}` of a sparse matrix's entries, one per frequency.
+
+    ``omega`` per stored entry; only the distinct frequencies are exponentiated per call.
+    """
+
+    def __init__(self, omega: np.ndarray):
+        self.freqs, self.index = np.unique(np.round(omega, FREQUENCY_DECIMALS),
+                                           return_inverse=True)
+        self.static = bool(np.all(self.freqs == 0.0))
+
+    def apply(self, data: np.ndarray, t: float) -> np.ndarray:
+        if self.static:
+            return data
+        return data * np.exp(1j * t * self.freqs)[self.index]
+
+
+class FrameLindbladian:
+    r"""The right-hand side of Eq. (2) in the rotating frame, :math:`f(t, \rho_F)`.
+
+    With :math:`\rho_F = e^{iFt}\rho e^{-iFt}` (:math:`F` the diagonal frame,
+    :func:`frame_diagonal`),
+
+    .. math::
+
+        \dot\rho_F = G(t)\rho_F + \rho_F G(t)^\dagger + \sum_k C_k(t)\rho_F C_k(t)^\dagger,
+        \qquad G = -i(H - F) - \tfrac12\sum_k C_k^\dagger C_k,
+
+    where every operator :math:`X(t) = e^{iFt}Xe^{-iFt}` has the entries
+    :math:`X_{ij}e^{i(F_i - F_j)t}`: a phase per entry, from a handful of distinct
+    frequencies (0, :math:`\pm\Delta`, :math:`\pm2\omega_q` for Eq. (1)). The collapse operators
+    of Eq. (2) each change F by one amount (:math:`a`: :math:`-\omega_c`; :math:`\sigma_-`:
+    :math:`-\omega_q`), so their term is static in the frame; it is applied as one sparse
+    superoperator :math:`\sum_k C_k\otimes\bar C_k` on the row-major :math:`\rho_F`. Since
+    :math:`\rho_F` is Hermitian, :math:`\rho_F G^\dagger = (G\rho_F)^\dagger`: one sparse
+    product per call. This replaces qiskit-dynamics' evaluation in the frame (the state taken
+    out of the frame and back at every call: 70% of its time, see ``benchmarks/README.md``).
+
+    *Real coordinates.* The solver carries the real matrix :math:`M = \mathrm{Re}\,\rho_F +
+    \mathrm{Im}\,\rho_F` (its symmetric part is :math:`\mathrm{Re}\,\rho_F`, its antisymmetric
+    part :math:`\mathrm{Im}\,\rho_F`): :math:`n^2` reals instead of :math:`n^2` complex numbers,
+    which halves the Runge-Kutta arithmetic and memory. :func:`to_density_matrices` maps back.
+
+    Built once per (parameters, truncation) and reused (:func:`frame_lindbladian`); a call
+    allocates its own arrays, so one object may serve several threads.
+    """
+
+    def __init__(self, model: BatteryModel):
+        F = np.asarray(model.frame_diagonal, dtype=float)
+        n = F.size
+        self.dim = n
+        collapse = [_chop(c) for c in model.collapse_matrices]
+        decay = sum((c.conj().T @ c for c in collapse), sp.csr_matrix((n, n), dtype=complex))
+        G = _chop(-1j * (model.hamiltonian_matrix - sp.diags(F)) - 0.5 * decay)
+        rows = np.repeat(np.arange(n), np.diff(G.indptr))
+        # halved: the call applies them to 2 rho = (M + M^T) + i (M - M^T)
+        self._g = (G.indptr, G.indices, 0.5 * G.data)
+        self._g_phases = _Phases(F[rows] - F[G.indices])
+        J = sum((sp.kron(c, c.conj(), format="csr") for c in collapse),
+                sp.csr_matrix((n * n, n * n), dtype=complex))
+        J = _chop(J)
+        jr = np.repeat(np.arange(n * n), np.diff(J.indptr))
+        (i, k), (j, m) = np.divmod(jr, n), np.divmod(J.indices, n)
+        self._j = (J.indptr, J.indices, 0.5 * J.data)
+        self._j_phases = _Phases(F[i] - F[j] - F[k] + F[m])
+
+    def __call__(self, t: float, y: np.ndarray) -> np.ndarray:
+        r""":math:`\dot M` at ``t`` for the row-major real coordinates ``y`` = :math:`M`, (n*n,)."""
+        n = self.dim
+        M = y.reshape(n, n)
+        rho2 = np.empty((n, n), dtype=complex)  # 2 rho_F
+        np.add(M, M.T, out=rho2.real)
+        np.subtract(M, M.T, out=rho2.imag)
+        indptr, indices, data = self._g
+        X = np.zeros((n, n), dtype=complex)
+        _matvecs(n, n, indptr, indices, self._g_phases.apply(data, t), rho2, X)
+        out = X + X.conj().T
+        indptr, indices, data = self._j
+        _matvecs(n * n, 1, indptr, indices, self._j_phases.apply(data, t), rho2, out)
+        return np.add(out.real, out.imag).ravel()
+
+
+def to_coordinates(rho: np.ndarray) -> np.ndarray:
+    r"""Real coordinates :math:`M = \mathrm{Re}\,\rho + \mathrm{Im}\,\rho` of Hermitian matrices."""
+    return rho.real + rho.imag
+
+
+def to_density_matrices(M: np.ndarray) -> np.ndarray:
+    r"""Hermitian matrices from real coordinates (shape (..., n, n)), inverse of to_coordinates.
+
+    :math:`\rho = [(M + M^T) + i(M - M^T)]/2`.
+    """
+    Mt = np.swapaxes(M, -1, -2)
+    rho = np.empty(M.shape, dtype=complex)
+    np.add(M, Mt, out=rho.real)
+    np.subtract(M, Mt, out=rho.imag)
+    rho *= 0.5
+    return rho
+
+
+def _matvecs(rows: int, n_vecs: int, indptr, indices, data, x, out) -> None:
+    """Add A @ x.reshape(-1, n_vecs) to ``out``; A = CSR (indptr, indices, data), ``rows`` rows."""
+    if _csr_matvecs is not None:
+        _csr_matvecs(rows, x.size // n_vecs, n_vecs, indptr, indices, data, x.ravel(),
+                     out.ravel())
+    else:  # pragma: no cover - scipy without the private kernel
+        A = sp.csr_matrix((data, indices, indptr), shape=(rows, x.size // n_vecs))
+        out += (A @ x.reshape(-1, n_vecs)).reshape(out.shape)
+
+
+@functools.lru_cache(maxsize=8)
+def _frame_lindbladian(params, levels: int) -> FrameLindbladian:
+    return FrameLindbladian(BatteryModel(params, levels=levels))
+
+
+def frame_lindbladian(model: BatteryModel) -> FrameLindbladian:
+    """The :class:`FrameLindbladian` of ``model``, built once per (parameters, truncation)."""
+    return _frame_lindbladian(model.params, model.levels)
+
+
+def _stepped(params, ode_method: str | None, array_library: str | None) -> bool:
+    return (not params.is_closed and array_library is None
+            and (ode_method or "DOP853") in STEPPED_METHODS)
+
+
+def _solve_stepped(model: BatteryModel, times: np.ndarray, atol: float, rtol: float,
+                   ode_method: str, sink) -> None:
+    """Solve through ``times`` with qiskit-dynamics' ``solve_ode``; hand frame states to ``sink``.
+
+    ``sink(times_chunk, rho_chunk)`` receives consecutive chunks of at most ``CHUNK_BYTES``
+    (rho_chunk of shape (k, n, n), in the frame, a new array per chunk); each chunk is one
+    ``solve_ode`` call (scipy's ``ode_method`` underneath, its dense output at the times).
+    """
+    rhs = frame_lindbladian(model)
+    n = rhs.dim
+    y0 = to_coordinates(model.initial_density_matrix.astype(complex)).ravel()
+    chunk = max(1, min(times.size, CHUNK_BYTES // (16 * n * n)))
+    buffer = np.empty((chunk, n * n))
+    filled, start = 0, 0
+
+    def emit(k, y):
+        nonlocal filled, start
+        buffer[filled] = y
+        filled += 1
+        if filled == chunk or k == times.size - 1:
+            if not np.all(np.isfinite(buffer[:filled])):
+                raise SolverError("the dynamics engine's ODE solver diverged (non-finite "
+                                  f"states by t = {times[k]:g}); try method='exact'")
+            rhos = to_density_matrices(buffer[:filled].reshape(filled, n, n))
+            sink(times[start : k + 1], rhos)
+            start, filled = k + 1, 0
+
+    i = int(np.searchsorted(times, 0.0, side="right"))  # outputs at t = 0
+    for k in range(i):
+        emit(k, y0)
+    # qiskit-dynamics' ODE interface (solve_ode: scipy's solve_ivp underneath) from one chunk
+    # of output times to the next, restarting from the last state: only a chunk is ever held
+    solve_ode = _optional.qiskit_dynamics().solve_ode
+    t_start, y_start = 0.0, y0
+    while i < times.size:
+        stop = min(times.size, i + chunk)
+        try:
+            with _optional.quiet():
+                result = solve_ode(rhs, t_span=[t_start, float(times[stop - 1])], y0=y_start,
+                                   method=ode_method, t_eval=times[i:stop], atol=atol,
+                                   rtol=rtol)
+        except (ArithmeticError, ValueError, RuntimeError) as err:
+            raise SolverError(f"the dynamics engine's ODE solver failed ({type(err).__name__}: "
+                              f"{err}); try method='exact' or other tolerances") from None
+        ys = np.asarray(result.y)
+        if ys.shape[0] != stop - i:
+            raise SolverError(f"the dynamics engine's ODE solver stopped early ({ys.shape[0]} "
+                              f"of {stop - i} times reached after t = {t_start:g}); try "
+                              "method='exact' or other tolerances")
+        for k in range(i, stop):
+            emit(k, ys[k - i])
+        t_start, y_start, i = float(times[stop - 1]), ys[-1], stop
+
+
+def _evolve_stepped(model: BatteryModel, times: np.ndarray, atol: float, rtol: float,
+                    ode_method: str) -> ReducedStates:
+    """Open system: cell states and diagnostics reduced while solving (memory O(state))."""
+    frame = frame_diagonal(model)
+    reducer = StateReducer(model.layout, frame)
+    _solve_stepped(model, times, atol, rtol, ode_method, reducer.add)
+
+    def full() -> EvolvedStates:
+        rhos = []
+
+        def keep(_, chunk):
+            rhos.append(chunk)
+
+        _solve_stepped(model, times, atol, rtol, ode_method, keep)
+        return EvolvedStates(times, model.layout, density_matrices=np.concatenate(rhos),
+                             frame=frame)
+
+    return reducer.result(full=full)
+
+
 @dataclass(frozen=True)
 class Dynamics(Engine):
     """qiskit-dynamics' ``Solver`` in the rotating frame (see the module docstring).
@@ -205,6 +452,10 @@ class Dynamics(Engine):
         return evolve(model, times, atol=self.atol, rtol=self.rtol, ode_method=self.ode_method,
                       array_library=self.array_library)
 
+    def stepped(self, params) -> bool:
+        """True when an open system is solved by :class:`FrameLindbladian` chunk by chunk."""
+        return _stepped(params, self.ode_method, self.array_library)
+
     @property
     def population_floor(self) -> float:
         """Ten times atol: the absolute error the solver allows itself on every amplitude.
@@ -245,6 +496,12 @@ class Dynamics(Engine):
         dim = model.layout.code_dim
         if p.is_closed:
             mem, per_step = 16 * dim * (3 * times.size + 20) + 16 * dim * dim, 12 * 3e-5
+        elif self.stepped(p):
+            # real coordinates: the Runge-Kutta stages, the dense output and temporaries (about
+            # 40 states of 8 n^2 bytes), one chunk of complex states twice, the superoperator
+            mem = 8 * dim * dim * 40 + 2 * min(CHUNK_BYTES, 16 * dim * dim * times.size)
+            mem += 16 * dim**2 * 4
+            per_step = 16 * (3e-5 + 12 * dim * dim * 2e-9)
         else:
             mem = 16 * dim * dim * (3 * times.size + 40)
             per_step = 12 * (3e-5 + 30 * dim * dim * 2e-9)
