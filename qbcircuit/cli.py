@@ -34,6 +34,8 @@ from .sweep import MAX_POINTS as SWEEP_MAX_POINTS
 #: 2.6 GB of two-cell states before any solve).
 MAX_POINTS = 10**6
 
+METHOD_HELP = "engine (default: dynamics with the dynamics extra installed, else exact)"
+
 #: Engine options, generated from the engines' option objects: name -> (field, methods).
 ENGINE_OPTIONS = option_fields()
 
@@ -99,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--t-max", type=float, default=10.0, help="last time (default 10)")
     p.add_argument("--points", type=int, default=501,
                    help="number of times from 0 to t-max inclusive (default 501)")
-    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD,
+                   help=METHOD_HELP)
     p.add_argument("--out", default=None,
                    help="output CSV path ('-' or none: standard output; symlinks are followed, "
                         "devices and FIFOs written in place)")
@@ -115,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reproduce", help="the main job: Figures 2-6, their data (CSV), run.json, "
                        "the paper's claims decided (claims.csv) and report.html")
     p.add_argument("--out", default="results", help="output folder (created; default: results)")
-    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD,
+                   help=METHOD_HELP)
     p.add_argument("--points", type=int, default=501, help="times in [0, 10] (default 501)")
     p.add_argument("--parametric-points", type=int, default=261,
                    help="times in [0, 1.3] for Figures 5-6 (default 261)")
@@ -135,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--points", type=int, default=501, help="times in [0, 10] (default 501)")
     p.add_argument("--parametric-points", type=int, default=261,
                    help="times in [0, 1.3] for Figures 5-6 (default 261)")
-    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD)
+    p.add_argument("--method", choices=tuple(METHODS), default=DEFAULT_METHOD,
+                   help=METHOD_HELP)
     p.add_argument("--format", choices=("png", "pdf", "svg"), default="png")
     p.add_argument("--csv", action="store_true", help="also write every trajectory as CSV")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -317,7 +322,7 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
 
     Passed to the engine only when given; an engine refuses options it does not take.
     """
-    readers = {"float": float, "int": int, "str | None": str}
+    readers = {"float": float, "int": int, "str": str, "str | None": str}
     for name, (f, methods) in ENGINE_OPTIONS.items():
         p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=readers[f.type],
                        default=None, choices=f.metadata.get("choices"),

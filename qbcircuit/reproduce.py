@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import __version__
+from . import __version__, _optional
 from ._checks import ParameterError
 from ._io import OutputFile, check_folder, make_folder
 from ._machine import cpu_name
@@ -55,7 +55,7 @@ from .crosscheck import (
     qutip_available,
     qutip_suite,
 )
-from .engines import resolve
+from .engines import default_method, default_method_note, resolve
 from .figures import (
     FIGURES,
     SuiteResult,
@@ -260,7 +260,7 @@ def _check_inputs(method, points, parametric_points, omega_q, variant, options, 
 def reproduce(
     out,
     *,
-    method: str = DEFAULT_METHOD,
+    method: str | None = DEFAULT_METHOD,
     points: int = 501,
     parametric_points: int = 261,
     omega_q: float = 1.0,
@@ -278,7 +278,8 @@ def reproduce(
 
     Args:
         out: the output folder (created when the results are ready; must not be a file).
-        method: the engine of the figures and their data.
+        method: the engine of the figures and their data (None:
+            :func:`qbcircuit.engines.default_method`, recorded in run.json's ``method_note``).
         points: times in [0, 10] (Figures 2-4).
         parametric_points: times in [0, 1.3] (Figures 5-6).
         omega_q: the qubit frequency (the paper never states it; default 1).
@@ -307,6 +308,9 @@ def reproduce(
     """
     start = time.perf_counter()
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    method_note = default_method_note() if method is None else None
+    if method is None:
+        method = default_method()
     formats = _check_inputs(method, points, parametric_points, omega_q, variant, engine_options,
                             formats)
     crosschecks = tuple(crosschecks or ())
@@ -326,7 +330,7 @@ def reproduce(
         return _run(folder, reserved, names, start, started, method, points, parametric_points,
                     omega_q, formats, variant, progress, claims_mod, tuple(claims_omega_qs),
                     crosschecks, trotter_points, comparison, engine_options,
-                    claims_note=_claims_note(claims, claims_mod, None))
+                    claims_note=_claims_note(claims, claims_mod, None), method_note=method_note)
     finally:
         for res in reserved.values():
             res.discard()
@@ -337,7 +341,7 @@ def _planned(method, variant, crosschecks, comparison, qutip) -> int:
     if comparison:
         n += 32 if variant else 16
     n += 32 if method != "exact" else 0  # the exact reference
-    if "dynamics" in crosschecks and method != "dynamics":
+    if "dynamics" in crosschecks and method != "dynamics" and _optional.has_dynamics():
         n += 32
     if "trotter" in crosschecks:
         n += 32  # trotter and exact on its grid
@@ -348,7 +352,7 @@ def _planned(method, variant, crosschecks, comparison, qutip) -> int:
 
 def _run(folder, reserved, names, start, started, method, points, parametric_points, omega_q,
          formats, variant, progress, claims_mod, claims_omega_qs, crosschecks, trotter_points,
-         comparison, options, claims_note=None) -> ReproduceResult:
+         comparison, options, claims_note=None, method_note=None) -> ReproduceResult:
     from . import report as report_mod
 
     qutip = "qutip" in crosschecks and qutip_available()
@@ -376,7 +380,11 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
     else:
         exact = compute_suite(method="exact", variant=variant, progress=bar, **grid)
     checks = []
-    if "dynamics" in crosschecks and method != "exact":
+    if "dynamics" in crosschecks and not _optional.has_dynamics():
+        checks.append({"engine": "dynamics (extra)", "options": {}, "grid": "",
+                       "note": f"qiskit-dynamics is not installed ({_optional.DYNAMICS_EXTRA}): "
+                               "check skipped", "panels": {}})
+    elif "dynamics" in crosschecks and method != "exact":
         if method == "dynamics":
             dyn, dyn_opts = suite, options
         else:
@@ -483,7 +491,7 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
                     "omega_q": omega_q, "variant": variant, "formats": list(formats),
                     "engine_options": _jsonable(options)},
         "model": "Eq. (1)" if variant is None else model_description(variant).replace("$", ""),
-        "variant": variant, "omega_q": omega_q, "method": method,
+        "variant": variant, "omega_q": omega_q, "method": method, "method_note": method_note,
         "engine_options": _jsonable(_engine_options(method, options)),
         "tolerances": _jsonable({k: v for k, v in _engine_options(method, options).items()
                                  if k in ("atol", "rtol", "dt", "order")}),

@@ -8,13 +8,15 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ._checks import ParameterError, available_memory, check_times
-from .engines import Engine, resolve
+from .engines import Engine, default_method_note, resolve
 from .metrics import QUANTITIES
 from .model import BatteryModel, initial_cell_state
 from .params import HEADROOM, MAX_FOCK, BatteryParams, CostWarning, TruncationWarning
 from .trajectory import Trajectory
 
-DEFAULT_METHOD = "dynamics"
+#: No method given: ``qbcircuit.engines.default_method()`` decides ("dynamics" with the dynamics
+#: extra, "exact" without it; the trajectory's ``notes`` say so).
+DEFAULT_METHOD = None
 
 #: Estimated runs longer than this are refused, longer than WARN_SECONDS warned about (the
 #: engines' estimates are orders of magnitude).
@@ -31,7 +33,7 @@ RESOLVE_LEVEL = 1e-9
 
 
 def simulate(
-    params: BatteryParams, times, *, method: str | Engine = DEFAULT_METHOD, **options
+    params: BatteryParams, times, *, method: str | Engine | None = DEFAULT_METHOD, **options
 ) -> Trajectory:
     """Evolve the battery Eq. (1)-(3) and return energy, fluctuation and concurrence.
 
@@ -43,7 +45,9 @@ def simulate(
         params: the battery parameters.
         times (array of shape (T,)): finite, non-negative, strictly increasing times.
         method: an engine object (``Exact()``, ``Dynamics(atol=...)``, ``Trotter(dt=...)``)
-            or its name, one of ``qbcircuit.engines.METHODS``, with its options as keywords.
+            or its name, one of ``qbcircuit.engines.METHODS``, with its options as keywords;
+            None: :func:`qbcircuit.engines.default_method` (``"dynamics"`` with the dynamics
+            extra, else ``"exact"``, recorded in the trajectory's ``notes``).
         **options: engine options with a method name (e.g. ``atol``, ``rtol`` for
             ``"dynamics"``; ``dt``, ``order`` for ``"trotter"``).
 
@@ -62,11 +66,12 @@ def simulate(
     model = BatteryModel(params)
     check_cost(engine, model, times)
     return _trajectory(params, _solve(params, times, engine.evolve, model=model,
-                                              floor=engine.population_floor), engine)
+                                      floor=engine.population_floor), engine,
+                       _notes(method))
 
 
 def simulate_many(
-    params_list, times, *, method: str | Engine = DEFAULT_METHOD, progress: bool = False,
+    params_list, times, *, method: str | Engine | None = DEFAULT_METHOD, progress: bool = False,
     **options
 ) -> list[Trajectory]:
     """:func:`simulate` for many parameter sets (a sweep), in order.
@@ -113,12 +118,12 @@ def simulate_many(
                 if _needs_more_levels(params_list[i], st, engine.population_floor):
                     st = _solve(params_list[i], times, engine.evolve, first=st,
                                 floor=engine.population_floor)  # rare: this one alone
-                out[i] = _trajectory(params_list[i], st, engine)
+                out[i] = _trajectory(params_list[i], st, engine, _notes(method))
             bar.update(len(idx))
     else:
         for i, (p, m) in enumerate(zip(params_list, models, strict=True)):
             out[i] = _trajectory(p, _solve(p, times, engine.evolve, model=m,
-                                          floor=engine.population_floor), engine)
+                                          floor=engine.population_floor), engine, _notes(method))
             bar.update(1)
     bar.close()
     return out
@@ -204,7 +209,13 @@ def warn_if_truncated(top: float, levels: int, engine: Engine, *, stacklevel: in
                       TruncationWarning, stacklevel=stacklevel)
 
 
-def _trajectory(params: BatteryParams, states, engine: Engine) -> Trajectory:
+def _notes(method) -> tuple[str, ...]:
+    """What the trajectory records about how its method was chosen."""
+    note = default_method_note() if method is None else None
+    return (note,) if note else ()
+
+
+def _trajectory(params: BatteryParams, states, engine: Engine, notes: tuple = ()) -> Trajectory:
     """Observables and diagnostics of evolved states (one place for every engine)."""
     cells = states.cell_states()
     diagnostics = states.diagnostics()
@@ -220,5 +231,6 @@ def _trajectory(params: BatteryParams, states, engine: Engine) -> Trajectory:
         **paper,
         cell_states=cells,
         options=engine.options(),
+        notes=notes,
         **diagnostics,
     )

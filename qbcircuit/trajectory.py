@@ -32,6 +32,8 @@ class Trajectory:
         min_eigenvalue: most negative eigenvalue of rho(t) over t (0 if none is negative).
         top_fock_population: largest population of the top kept Fock level (truncation check).
         options: the engine options used.
+        notes: remarks on the run, e.g. that the default method fell back to ``exact`` because
+            the dynamics extra is not installed.
     """
 
     params: BatteryParams
@@ -47,6 +49,7 @@ class Trajectory:
     min_eigenvalue: float = 0.0
     top_fock_population: float = 0.0
     options: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self):
         self._freeze()

@@ -7,3 +7,25 @@ matplotlib.use("Agg")
 
 # Make tests/qutip_reference.py importable as a plain module (pytest uses importlib mode).
 sys.path.insert(0, os.path.dirname(__file__))
+
+
+def _has_dynamics() -> bool:
+    from qbcircuit import _optional
+
+    return _optional.has_dynamics()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of the dynamics engine skip cleanly without the ``dynamics`` extra (Qiskit 2).
+
+    A test needs it when marked ``dynamics`` or parametrized with the method name "dynamics".
+    """
+    if _has_dynamics():
+        return
+    import pytest
+
+    skip = pytest.mark.skip(reason="needs the dynamics extra: pip install 'qbcircuit[dynamics]'")
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.get_closest_marker("dynamics") or "dynamics" in params.values():
+            item.add_marker(skip)

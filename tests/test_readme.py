@@ -20,4 +20,6 @@ def test_readme_python_block_runs(index, tmp_path, monkeypatch):
     code = BLOCKS[index]
     if "array_library=\"jax\"" in code:
         pytest.importorskip("jax")
+    if "Dynamics(" in code or "\"dynamics\"" in code:
+        pytest.importorskip("qiskit_dynamics", exc_type=ImportError)
     exec(compile(code, f"README.md python block {index}", "exec"), {"__name__": "readme"})

@@ -1,7 +1,8 @@
-r"""The qiskit-dynamics engine (the package's default method).
+r"""The qiskit-dynamics engine (the default method where the ``dynamics`` extra is installed).
 
 This module is the only importer of ``qiskit_dynamics`` (an archived project pinned to
-qiskit 1.3): everything else runs without it.
+qiskit 1.3; extra ``dynamics``): everything else runs without it, on Qiskit 2 too. Without it,
+constructing :class:`Dynamics` raises a ``ParameterError`` naming the extra.
 
 How the solve is set up, and why (choices measured on the paper suite, see
 ``benchmarks/README.md``):
@@ -165,6 +166,7 @@ class Dynamics(Engine):
         "choices": ARRAY_LIBRARIES})
 
     def __post_init__(self):
+        _optional.qiskit_dynamics()  # the extra's absence: one line naming it, before any work
         object.__setattr__(self, "atol", check_real("atol", self.atol, low=MIN_ATOL,
                                                     high=1e-2))
         object.__setattr__(self, "rtol", check_real("rtol", self.rtol, low=MIN_RTOL,
