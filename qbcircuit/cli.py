@@ -115,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(alpha=0.0, encoding=None)
     p.add_argument("--order", type=int, default=2, help="product-formula order (1, 2)")
 
+    _add_device_parser(sub)
+
     p = sub.add_parser("reproduce", help="the main job: Figures 2-6, their data (CSV), run.json, "
                        "the paper's claims decided (claims.csv) and report.html")
     p.add_argument("--out", default="results", help="output folder (created; default: results)")
@@ -390,6 +392,52 @@ def _run_figures(args) -> int:
     return 0
 
 
+def _add_device_parser(sub) -> None:
+    p = sub.add_parser("device", help="the battery's circuits on a backend (ideal, generic, "
+                       "fake_<device>): energy and concurrence with error bars, as CSV")
+    _add_model_options(p)
+    p.add_argument("--backend", default="ideal",
+                   help="ideal (noiseless Aer), generic (GenericBackendV2 with noise) or a fake "
+                        "IBM device, e.g. fake_torino (devices extra); default ideal")
+    p.add_argument("--t-max", type=float, default=2.0, help="last time (default 2)")
+    p.add_argument("--points", type=int, default=5, help="times from 0 to t-max (default 5)")
+    p.add_argument("--shots", type=int, default=4000,
+                   help="shots per tomography setting (default 4000)")
+    p.add_argument("--dt", type=float, default=None, help="largest Trotter step (default 0.2)")
+    p.add_argument("--optimization-level", type=int, default=1,
+                   help="transpiler optimization level 0-3 (default 1)")
+    p.add_argument("--seed", type=int, default=None, help="seed of transpiler, sampler, bootstrap")
+    p.add_argument("--out", default=None, help="output CSV path ('-' or none: standard output)")
+    p.add_argument("--plot", default=None,
+                   help="also write a figure (PNG): exact curve, ideal circuit, the backend")
+
+
+def _run_device(args) -> int:
+    from . import devices
+    from .figures import figure_bytes
+
+    params = _params(args)
+    times = _times(args)
+    dt = devices.DEFAULT_DT if args.dt is None else args.dt
+    kwargs = dict(shots=args.shots, dt=dt, optimization_level=args.optimization_level,
+                  seed=args.seed)
+    plot = OutputFile(args.plot) if args.plot else contextlib.nullcontext()
+    with OutputFile("-" if args.out is None else args.out) as out, plot as png:
+        result = devices.run(params, times, args.backend, **kwargs)
+        out.write_text(result.to_csv_text())
+        if png is not None:
+            import matplotlib.pyplot as plt
+
+            runs = [result]
+            if args.backend != "ideal":
+                runs.insert(0, devices.run(params, times, "ideal", **kwargs))
+            fine = simulate(params, np.linspace(0.0, float(times[-1]), 201), method="exact")
+            fig = devices.plot(runs, fine)
+            png.write_bytes(figure_bytes(fig, "png"))
+            plt.close(fig)
+    return 0
+
+
 class _Terminated(BaseException):
     """SIGTERM, turned into an exception so that workers and temporary files are cleaned up."""
 
@@ -414,6 +462,7 @@ def main(argv=None) -> int:
             "figures": _run_figures,
             "reproduce": _run_reproduce,
             "sweep": _run_sweep,
+            "device": _run_device,
         }[args.command]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", QbcircuitWarning)
