@@ -66,6 +66,10 @@ DEFAULT_SHOTS = 4000
 DEVICE_ORDER = 2
 #: Bootstrap resamples of the concurrence's standard error.
 BOOTSTRAP_RESAMPLES = 200
+#: Largest collision unitary (support + ancilla) synthesised for a device: a generic n-qubit
+#: unitary costs about 4^n two-qubit gates (6 qubits: ~3000). The cavity loss acts on the
+#: whole cavity register: binary/Gray fock <= 32, unary fock <= 5.
+MAX_COLLISION_QUBITS = 6
 #: Instructions a device runs besides unitary gates.
 _RUNNABLE = {"measure", "reset", "barrier", "delay"}
 #: Labels of the identity gates that carry a noise-model channel (qbcircuit.circuits).
@@ -267,7 +271,7 @@ def transpile_checked(circuits, backend, *, optimization_level: int = 1, seed: i
     return isa
 
 
-def _cost(qc) -> CircuitCost:
+def circuit_cost(qc) -> CircuitCost:
     ops = [inst for inst in qc.data if inst.operation.name not in ("barrier", "measure")]
     active = sorted({qc.find_bit(q).index for inst in ops for q in inst.qubits})
     layout = ()
@@ -331,6 +335,11 @@ def run(params: BatteryParams, times, backend: str = "ideal", *, shots: int = DE
     if seed is not None:
         seed = check_int("seed", seed, low=0, high=2**32 - 1)
     model = BatteryModel(params)
+    if params.kappa > 0 and model.num_cavity_qubits + 1 > MAX_COLLISION_QUBITS:
+        raise ParameterError(
+            f"the cavity-loss collision acts on {model.num_cavity_qubits + 1} qubits (the "
+            f"{params.encoding} cavity register and the ancilla); device circuits allow up to "
+            f"{MAX_COLLISION_QUBITS}: use fewer Fock levels (fock <= 32 binary/gray, <= 5 unary)")
     width = model.num_qubits + (0 if params.is_closed else 1)
     target = get_backend(backend, width)
 
@@ -339,7 +348,7 @@ def run(params: BatteryParams, times, backend: str = "ideal", *, shots: int = DE
         circuits += cell_measurements(model, device_circuit(model, float(t), dt=dt))
     isa = transpile_checked(circuits, target, optimization_level=optimization_level,
                             seed=0 if seed is None else seed)
-    costs = [_cost(isa[9 * i]) for i in range(times.size)]
+    costs = [circuit_cost(isa[9 * i]) for i in range(times.size)]
 
     sampler = _sampler(target, backend, seed)
     result = sampler.run(isa, shots=shots).result()

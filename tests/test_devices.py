@@ -110,3 +110,8 @@ def test_cli_device_writes_csv_and_plot(tmp_path):
     lines = out.read_text().splitlines()
     assert lines[0].startswith("t,energy,energy_err,concurrence,concurrence_err,exact_energy")
     assert len(lines) == 3 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_too_large_collision_is_refused():
+    with pytest.raises(ParameterError, match=r"cavity-loss collision acts on 9 qubits"):
+        run(BatteryParams(alpha=1.0, fock=8, kappa=0.5, encoding="unary"), [0.0, 0.2])
