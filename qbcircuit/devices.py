@@ -272,6 +272,7 @@ def transpile_checked(circuits, backend, *, optimization_level: int = 1, seed: i
 
 
 def circuit_cost(qc) -> CircuitCost:
+    """Depth, two-qubit gates, active qubits, resets and layout of a transpiled circuit."""
     ops = [inst for inst in qc.data if inst.operation.name not in ("barrier", "measure")]
     active = sorted({qc.find_bit(q).index for inst in ops for q in inst.qubits})
     layout = ()
