@@ -261,7 +261,8 @@ def transpile_checked(circuits, backend, *, optimization_level: int = 1, seed: i
     if qiskit.__version__.startswith("1."):
         # Qiskit 1.3's UnitarySynthesis panics ("interner keys") on the collision unitaries
         # for a GenericBackendV2 target: decompose them to cx + u first there
-        circuits = [qc.decompose(gates_to_decompose=["unitary"]) for qc in circuits]
+        with _optional.quiet():  # Qiskit 1.3 deprecates DAGCircuit.duration/unit it reads
+            circuits = [qc.decompose(gates_to_decompose=["unitary"]) for qc in circuits]
     isa = transpile(circuits, backend, optimization_level=optimization_level,
                     seed_transpiler=seed)
     for before, after in zip(circuits, isa, strict=True):
