@@ -1,4 +1,4 @@
-r"""The trotter engine: Trotterized circuits on qiskit-aer's density-matrix simulator.
+r"""The trotter engine: Trotterized circuits on qiskit-aer (statevector closed, density matrix open).
 
 The run is the schedule of :func:`qbcircuit.circuits.trotter_schedule`: Eq. (3) prepared, then
 per step h the Lindblad evolution split into a product formula of :math:`e^{-iHh}` over the
@@ -12,7 +12,14 @@ Error: O(dt) for order 1 and O(dt^2) for order 2, with or without dissipation (t
 slopes). The default ``dt = DEFAULT_DT`` keeps energy, fluctuation and concurrence within
 1e-3 of the exact engine on every set of the paper suite (see ``DEFAULT_DT``).
 
-How it runs on Aer (``AerSimulator(method="density_matrix")``):
+Dissipation: ``Trotter(dissipation="channels")`` (default) applies the exact channels below;
+``"collisions"`` applies each dissipator as a collision with one ancilla qubit after the
+register, reset after each (:func:`qbcircuit.circuits.collision_gates`; what a device runs,
+first order in dt).
+
+How it runs on Aer (``AerSimulator(method="density_matrix")``; a closed system on
+``method="statevector"``: state vectors in and out of each segment, measured 7.2 s against
+97 s for Fig. 2(a), alpha = 3, 201 times, 64 levels, on 2 loaded cores):
 
 * Each ``"evolve"`` operation (adjacent half steps merged; all steps of an output interval for
   a closed system) is one ``UnitaryGate``: the product of its pieces' unitaries, each computed
