@@ -1,4 +1,4 @@
-r"""The trotter engine: Trotterized circuits on qiskit-aer (statevector closed, density matrix open).
+r"""The trotter engine: Trotterized circuits on qiskit-aer (statevector: closed; density: open).
 
 The run is the schedule of :func:`qbcircuit.circuits.trotter_schedule`: Eq. (3) prepared, then
 per step h the Lindblad evolution split into a product formula of :math:`e^{-iHh}` over the
