@@ -5,14 +5,21 @@
 * Precision: every engine computes in complex128. The JAX path runs its compilation and its
   calls inside :func:`x64` (a scoped ``jax_enable_x64``), so importing qbcircuit or using it
   never switches JAX to double precision for the rest of the process.
-* qiskit-dynamics (archived, pinned to qiskit 1.3) and qiskit-aer are required dependencies;
-  qiskit-dynamics and JAX emit DeprecationWarnings about their own internals on import and use:
+* qiskit-dynamics is optional (extra ``dynamics``, which pins qiskit 1.3.0: the archived
+  qiskit-dynamics 0.6 imports ``qiskit.pulse``, gone in Qiskit 2). :func:`qiskit_dynamics`
+  imports it or raises a :class:`~qbcircuit._checks.ParameterError` naming the extra;
+  :func:`has_dynamics` says whether it imports (the default method depends on it,
+  :func:`qbcircuit.engines.default_method`).
+* qiskit-dynamics and JAX emit DeprecationWarnings about their own internals on import and use:
   :func:`quiet` silences those (and only those) where we call them.
+* qiskit-ibm-runtime is optional (extra ``devices``): :func:`ibm_fake_provider` gives its fake
+  IBM devices (offline, calibrated noise).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
 
 from ._checks import ParameterError
@@ -47,10 +54,33 @@ def x64():
     return enable_x64(True)  # pragma: no cover
 
 
+#: What to install for the dynamics engine (one line, also the CLI's error).
+DYNAMICS_EXTRA = "pip install 'qbcircuit[dynamics]'"
+
+
+@functools.cache
+def _import_dynamics():
+    try:
+        with quiet():
+            import qiskit_dynamics as module
+    except ImportError as err:  # absent, or installed beside a Qiskit it cannot import with
+        return None, f"{type(err).__name__}: {err}"
+    return module, None
+
+
+def has_dynamics() -> bool:
+    """Whether ``qiskit_dynamics`` imports here (the ``dynamics`` extra is installed)."""
+    return _import_dynamics()[0] is not None
+
+
 def qiskit_dynamics():
-    """The ``qiskit_dynamics`` module (imported quietly)."""
-    with quiet():
-        import qiskit_dynamics as module
+    """The ``qiskit_dynamics`` module (imported quietly), or a ParameterError naming the extra."""
+    module, reason = _import_dynamics()
+    if module is None:
+        raise ParameterError(
+            f"method 'dynamics' needs qiskit-dynamics, which does not import here ({reason}): "
+            f"{DYNAMICS_EXTRA} (it pins qiskit 1.3.0), or use method 'exact'"
+        )
     return module
 
 
@@ -61,3 +91,16 @@ def qutip():
     except ImportError:
         raise ParameterError("QuTiP states and models need QuTiP: pip install qutip") from None
     return module
+
+
+def ibm_fake_provider():
+    """``qiskit_ibm_runtime.fake_provider``, or a ParameterError naming the ``devices`` extra."""
+    try:
+        with quiet():
+            from qiskit_ibm_runtime import fake_provider
+    except ImportError as err:
+        raise ParameterError(
+            f"fake IBM devices need qiskit-ibm-runtime, which does not import here ({err}): "
+            "pip install 'qbcircuit[devices]' (on Qiskit 2)"
+        ) from None
+    return fake_provider

@@ -35,13 +35,17 @@ channels as superoperator instructions), so qiskit-aer is never imported here.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from qiskit import QuantumCircuit
+from qiskit.circuit import Reset
 from qiskit.circuit.library import PauliEvolutionGate, StatePreparation, UnitaryGate
-from qiskit.synthesis import LieTrotter, SuzukiTrotter
+from qiskit.quantum_info import Operator, SparsePauliOp
+from qiskit.synthesis import LieTrotter, MatrixExponential, SuzukiTrotter
+from scipy.sparse import SparseEfficiencyWarning
 
 from ._checks import check_dt, check_order
 from .channels import (
@@ -304,6 +308,64 @@ def dissipation_specs(model: BatteryModel, h: float, index: int) -> list[NoiseSp
     return out
 
 
+#: Ancilla raising operator sigma_+ = |1><0| = (X - iY)/2 (|0> the ancilla's fresh state).
+_SIGMA_PLUS = SparsePauliOp(["X", "Y"], [0.5, -0.5j])
+
+
+def _restricted(op: SparsePauliOp) -> tuple[SparsePauliOp, list[int]]:
+    """``op`` on the qubits it acts on (its support, ascending) and that support."""
+    paulis = op.paulis
+    used = np.flatnonzero(np.any(paulis.x | paulis.z, axis=0))
+    others = [q for q in range(op.num_qubits) if q not in set(used.tolist())]
+    return SparsePauliOp(paulis.delete(others, qubit=True), op.coeffs), used.tolist()
+
+
+def collision_gates(model: BatteryModel, h: float, ancilla: int) -> list[tuple]:
+    r"""The dissipation of Eq. (2) over a step h as collisions with a fresh ancilla (Stinespring).
+
+    For each collapse operator :math:`c_k = \sqrt{r_k}\,L_k` of the model (its
+    ``dissipator_terms`` with a non-zero rate: cavity loss, cell decay, and whatever else the
+    model lists) the register is coupled to ``ancilla`` (in :math:`|0\rangle`) by
+
+    .. math:: U_k = \exp\!\big(-i\theta\,(L_k \otimes \sigma_+ + L_k^\dagger \otimes
+       \sigma_-)\big),\qquad \theta = \sqrt{r_k h},
+
+    and the ancilla is then reset. Tracing it out gives the Kraus operators
+    :math:`K_0 = 1 - \tfrac h2 c_k^\dagger c_k + O(h^2)`, :math:`K_1 = -i\sqrt h\,c_k +
+    O(h^{3/2})`: the Lindblad step :math:`\rho + h\,\mathcal D[c_k]\rho + O(h^2)`. The
+    dissipators are applied one after the other (also O(h^2) apart), so collisions are first
+    order in dt globally, whatever the product formula's order. :math:`U_k` is a
+    ``PauliEvolutionGate`` of the generator (real Pauli coefficients: it is Hermitian) on the
+    operator's support and the ancilla, synthesised exactly (``MatrixExponential``, handed on
+    as its ``UnitaryGate``, which transpilers decompose for any target): a
+    product formula over its Pauli terms would add an O(h) coherent error per step, since the
+    terms are O(sqrt h).
+
+    Returns:
+        ``(instruction, qubits)`` pairs: per dissipator its gate (label ``collision_<name>``)
+        on ``support + [ancilla]``, then ``reset`` on the ancilla.
+    """
+    out = []
+    for term in model.dissipator_terms:
+        if term.coefficient <= 0:
+            continue
+        c, support = _restricted((np.sqrt(term.coefficient) * term.operator).simplify(1e-14))
+        G = (np.sqrt(h) * (_SIGMA_PLUS.tensor(c) + _SIGMA_PLUS.adjoint().tensor(c.adjoint())))
+        G = G.simplify(atol=1e-14)
+        if np.max(np.abs(G.coeffs.imag), initial=0.0) > 1e-12:  # pragma: no cover - Hermitian
+            raise ValueError(f"the collision generator of {term.name} is not Hermitian")
+        G = SparsePauliOp(G.paulis, G.coeffs.real)
+        evolution = PauliEvolutionGate(G, 1.0, synthesis=MatrixExponential())
+        # its matrix as a UnitaryGate: Qiskit 2's transpiler cannot synthesise a
+        # PauliEvolutionGate whose synthesis is MatrixExponential (no preserve_order)
+        with warnings.catch_warnings():  # scipy's sparse expm inside MatrixExponential
+            warnings.simplefilter("ignore", SparseEfficiencyWarning)
+            gate = UnitaryGate(Operator(evolution), label=f"collision_{term.name}")
+        out.append((gate, [*support, ancilla]))
+        out.append((Reset(), [ancilla]))
+    return out
+
+
 def schedule_circuit(
     model: BatteryModel,
     ops,
@@ -312,6 +374,7 @@ def schedule_circuit(
     dissipate: Callable[[float], list],
     save: Callable[[QuantumCircuit, int], None] | None = None,
     start: QuantumCircuit | None = None,
+    ancillas: int = 0,
 ) -> QuantumCircuit:
     """A circuit applying the schedule operations ``ops`` (a slice of ``TrotterSchedule.ops``).
 
@@ -322,10 +385,11 @@ def schedule_circuit(
         dissipate: ``dissipate(h)`` -> list of ``(instruction, qubits)`` for a ``"dissipate"``.
         save: ``save(circuit, i)`` for a ``"save"`` of output time i (None: skipped).
         start: the circuit to begin with (e.g. :func:`state_preparation`).
+        ancillas: extra qubits after the register (collisions, :func:`collision_gates`).
     """
-    qc = QuantumCircuit(model.num_qubits, name="battery_trotter")
+    qc = QuantumCircuit(model.num_qubits + ancillas, name="battery_trotter")
     if start is not None:
-        qc.compose(start, inplace=True)
+        qc.compose(start, qubits=range(start.num_qubits), inplace=True)
     for kind, arg in ops:
         if kind == "save":
             if save is not None:

@@ -70,6 +70,7 @@ DEFAULT_FORMATS = ("png", "pdf")
 #: with a digit, '.', 'inf', 'nan' or 'j').
 _NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d|inf|nan|j)", re.IGNORECASE)
 
+
 #: Engine options, generated from the engines' option objects: name -> (field, methods).
 ENGINE_OPTIONS = option_fields()
 
@@ -138,10 +139,12 @@ def _add_model_options(p: argparse.ArgumentParser, **overrides) -> None:
 
 
 def _add_method(p: argparse.ArgumentParser, default=DEFAULT_METHOD,
-                why: str = "qiskit-dynamics, the package's main engine") -> None:
+                why: str = "the package's main engine") -> None:
     """``--method`` with its help; every solving command names its default and why."""
+    name = ("dynamics with the dynamics extra installed, else exact" if default is None
+            else default)
     p.add_argument("--method", choices=tuple(METHODS), default=default,
-                   help=f"engine: {', '.join(METHODS)} (default {default}: {why}; exact is "
+                   help=f"engine: {', '.join(METHODS)} (default {name}: {why}; exact is "
                         "the reference the others are tested against)")
 
 
@@ -218,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
         encoding={"default": None, "help": "one encoding's row (default: every encoding)"},
     )
     p.add_argument("--order", type=int, default=2, help="product-formula order, 1 or 2 (default 2)")
+
+    _add_device_parser(sub)
 
     p = sub.add_parser("reproduce", help="the main job: Figures 2-6, their data (CSV), run.json, "
                        "the paper's claims decided (claims.csv) and report.html")
@@ -469,7 +474,7 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
 
     Passed to the engine only when given; an engine refuses options it does not take.
     """
-    readers = {"float": float, "int": int, "str | None": str}
+    readers = {"float": float, "int": int, "str": str, "str | None": str}
     for name, (f, methods) in ENGINE_OPTIONS.items():
         p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=readers[f.type],
                        default=None, choices=f.metadata.get("choices"),
@@ -591,6 +596,49 @@ def _agg_backend() -> contextlib.ExitStack:
     return stack
 
 
+def _add_device_parser(sub) -> None:
+    p = sub.add_parser("device", help="the battery's circuits on a backend (ideal, generic, "
+                       "fake_<device>): energy and concurrence with error bars, as CSV")
+    _add_model_options(p)
+    p.add_argument("--backend", default="ideal",
+                   help="ideal (noiseless Aer), generic (GenericBackendV2 with noise) or a fake "
+                        "IBM device, e.g. fake_torino (devices extra); default ideal")
+    p.add_argument("--t-max", type=float, default=2.0, help="last time (default 2)")
+    p.add_argument("--points", type=int, default=5, help="times from 0 to t-max (default 5)")
+    p.add_argument("--shots", type=int, default=4000,
+                   help="shots per tomography setting (default 4000)")
+    p.add_argument("--dt", type=float, default=None, help="largest Trotter step (default 0.2)")
+    p.add_argument("--optimization-level", type=int, default=1,
+                   help="transpiler optimization level 0-3 (default 1)")
+    p.add_argument("--seed", type=int, default=None, help="seed of transpiler, sampler, bootstrap")
+    p.add_argument("--out", default=None, help="output CSV path ('-' or none: standard output)")
+    p.add_argument("--plot", default=None,
+                   help="also write a figure (PNG): exact curve, ideal circuit, the backend")
+
+
+def _run_device(args) -> int:
+    from . import devices
+    from ._io import figure_bytes
+
+    params = _params(args)
+    times = _times(args)
+    dt = devices.DEFAULT_DT if args.dt is None else args.dt
+    kwargs = dict(shots=args.shots, dt=dt, optimization_level=args.optimization_level,
+                  seed=args.seed)
+    plot = OutputFile(args.plot) if args.plot else contextlib.nullcontext()
+    with OutputFile("-" if args.out is None else args.out) as out, plot as png:
+        result = devices.run(params, times, args.backend, **kwargs)
+        out.write_text(result.to_csv_text())
+        if png is not None:
+            runs = [result]
+            if args.backend != "ideal":
+                runs.insert(0, devices.run(params, times, "ideal", **kwargs))
+            fine = simulate(params, np.linspace(0.0, float(times[-1]), 201), method="exact")
+            fig = devices.plot(runs, fine)
+            png.write_bytes(figure_bytes(fig, "png"))
+    return 0
+
+
 class _Terminated(BaseException):
     """SIGTERM, turned into an exception so that workers and temporary files are cleaned up."""
 
@@ -620,6 +668,7 @@ def main(argv=None) -> int:
             "figures": _run_figures,
             "reproduce": _run_reproduce,
             "sweep": _run_sweep,
+            "device": _run_device,
         }[args.command]
         with warnings.catch_warnings():
             warnings.simplefilter("always", QbcircuitWarning)

@@ -10,14 +10,16 @@ from tqdm.auto import tqdm
 
 from ._checks import ParameterError, available_memory, check_times
 from ._io import format_duration
-from .engines import Engine, resolve
+from .engines import Engine, default_method_note, resolve
 from .engines.base import Cost
 from .metrics import QUANTITIES
 from .model import BatteryModel, initial_cell_state
 from .params import HEADROOM, MAX_FOCK, BatteryParams, CostWarning, TruncationWarning
 from .trajectory import Trajectory
 
-DEFAULT_METHOD = "dynamics"
+#: No method given: ``qbcircuit.engines.default_method()`` decides ("dynamics" with the dynamics
+#: extra, "exact" without it; the trajectory's ``notes`` say so).
+DEFAULT_METHOD = None
 
 #: Estimated runs longer than this are refused, longer than WARN_SECONDS warned about (the
 #: engines' estimates are orders of magnitude).
@@ -34,7 +36,7 @@ RESOLVE_LEVEL = 1e-9
 
 
 def simulate(
-    params: BatteryParams, times, *, method: str | Engine = DEFAULT_METHOD, e_ops=None,
+    params: BatteryParams, times, *, method: str | Engine | None = DEFAULT_METHOD, e_ops=None,
     store_states: bool = False, **options
 ) -> Trajectory:
     """Evolve the battery Eq. (1)-(3) and return energy, fluctuation and concurrence.
@@ -47,7 +49,9 @@ def simulate(
         params: the battery parameters.
         times (array of shape (T,)): finite, non-negative, strictly increasing times.
         method: an engine object (``Exact()``, ``Dynamics(atol=...)``, ``Trotter(dt=...)``)
-            or its name, one of ``qbcircuit.engines.METHODS``, with its options as keywords.
+            or its name, one of ``qbcircuit.engines.METHODS``, with its options as keywords;
+            None: :func:`qbcircuit.engines.default_method` (``"dynamics"`` with the dynamics
+            extra, else ``"exact"``, recorded in the trajectory's ``notes``).
         e_ops: more observables, ``{name: op}`` (results in ``traj.expect[name]``, shape
             (T,)), where ``op`` is a quantity name (``qbcircuit.metrics.QUANTITIES``, or
             ``"photon_number"``), a ``SparsePauliOp`` on the model's register (qubit order of
@@ -79,11 +83,12 @@ def simulate(
     model = BatteryModel(params)
     check_cost(engine, model, times)
     states = _solve(params, times, engine.evolve, model=model, floor=engine.population_floor)
-    return _trajectory(params, states, engine, e_ops=e_ops, store_states=store_states)
+    return _trajectory(params, states, engine, e_ops=e_ops, store_states=store_states,
+                       notes=_notes(method))
 
 
 def simulate_many(
-    params_list, times, *, method: str | Engine = DEFAULT_METHOD, progress: bool = False,
+    params_list, times, *, method: str | Engine | None = DEFAULT_METHOD, progress: bool = False,
     **options
 ) -> list[Trajectory]:
     """:func:`simulate` for many parameter sets (a sweep), in order.
@@ -130,12 +135,12 @@ def simulate_many(
                 if _needs_more_levels(params_list[i], st, engine.population_floor):
                     st = _solve(params_list[i], times, engine.evolve, first=st,
                                 floor=engine.population_floor)  # rare: this one alone
-                out[i] = _trajectory(params_list[i], st, engine)
+                out[i] = _trajectory(params_list[i], st, engine, _notes(method))
             bar.update(len(idx))
     else:
         for i, (p, m) in enumerate(zip(params_list, models, strict=True)):
             out[i] = _trajectory(p, _solve(p, times, engine.evolve, model=m,
-                                          floor=engine.population_floor), engine)
+                                          floor=engine.population_floor), engine, _notes(method))
             bar.update(1)
     bar.close()
     return out
@@ -264,8 +269,14 @@ def _expectation(op, states, model: BatteryModel, cells, initial) -> np.ndarray:
     return values
 
 
-def _trajectory(params: BatteryParams, states, engine: Engine, *, e_ops=None,
-                store_states: bool = False) -> Trajectory:
+def _notes(method) -> tuple[str, ...]:
+    """What the trajectory records about how its method was chosen."""
+    note = default_method_note() if method is None else None
+    return (note,) if note else ()
+
+
+def _trajectory(params: BatteryParams, states, engine: Engine, notes: tuple = (), *,
+                e_ops=None, store_states: bool = False) -> Trajectory:
     """Observables and diagnostics of evolved states (one place for every engine)."""
     cells = states.cell_states()
     diagnostics = states.diagnostics()
@@ -288,5 +299,6 @@ def _trajectory(params: BatteryParams, states, engine: Engine, *, e_ops=None,
         options=engine.options(),
         expect=expect,
         states=states if store_states else None,
+        notes=notes,
         **diagnostics,
     )

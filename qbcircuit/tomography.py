@@ -129,7 +129,7 @@ def cell_measurements(model: BatteryModel, circuit: QuantumCircuit) -> list[Quan
     """
     out = []
     for a, b in TOMOGRAPHY_SETTINGS:
-        qc = QuantumCircuit(model.num_qubits, 2, name=f"tomo_{a}{b}")
+        qc = QuantumCircuit(circuit.num_qubits, 2, name=f"tomo_{a}{b}")  # with any ancillas
         qc.compose(circuit, inplace=True)
         for basis, q in ((a, model.primary_qubit), (b, model.secondary_qubit)):
             if basis == "Y":

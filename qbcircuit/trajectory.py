@@ -38,6 +38,8 @@ class Trajectory:
             ``simulate(..., e_ops=...)``, by name.
         states: the evolved states (``simulate(..., store_states=True)``), or ``None``; read
             them with :meth:`to_qutip` and :meth:`to_qiskit`.
+        notes: remarks on the run, e.g. that the default method fell back to ``exact`` because
+            the dynamics extra is not installed.
     """
 
     params: BatteryParams
@@ -55,6 +57,7 @@ class Trajectory:
     options: dict = field(default_factory=dict)
     expect: dict = field(default_factory=dict, repr=False)
     states: object = field(default=None, repr=False, compare=False)
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self):
         self._freeze()

@@ -10,6 +10,8 @@ from qutip_reference import qutip_trajectory
 from qbcircuit import BatteryModel, BatteryParams, ParameterError, simulate, simulate_many
 from qbcircuit.engines import dynamics, exact
 
+pytestmark = pytest.mark.dynamics
+
 ENERGY_ATOL = 1e-6
 FLUCTUATION_ATOL = 1e-6
 CONCURRENCE_ATOL = 1e-6

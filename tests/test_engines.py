@@ -1,6 +1,7 @@
 """Engines as frozen option objects; names as aliases; costs estimated before the work."""
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
@@ -12,16 +13,18 @@ from qbcircuit import (
     Dynamics,
     Exact,
     ParameterError,
+    QbcircuitWarning,
     Trotter,
     simulate,
     simulate_many,
 )
-from qbcircuit.cli import build_parser
+from qbcircuit.cli import build_parser, main
 from qbcircuit.engines import METHODS, option_fields, resolve
 
 TIMES = np.linspace(0.0, 2.0, 21)
 
 
+@pytest.mark.dynamics
 def test_names_are_aliases_of_the_classes():
     assert resolve("exact") == Exact()
     assert resolve("dynamics", {"atol": 1e-10}) == Dynamics(atol=1e-10)
@@ -31,6 +34,7 @@ def test_names_are_aliases_of_the_classes():
     assert {cls().name for cls in (Exact, Dynamics, Trotter)} == set(METHODS)
 
 
+@pytest.mark.dynamics
 def test_engines_are_frozen_and_validate_their_options():
     with pytest.raises(dataclasses.FrozenInstanceError):
         Dynamics().atol = 1.0
@@ -47,6 +51,7 @@ def test_engines_are_frozen_and_validate_their_options():
             make()
 
 
+@pytest.mark.dynamics
 def test_an_engine_object_and_its_name_give_the_same_trajectory():
     params = BatteryParams(alpha=0.8, zeta=0.5, gamma=0.1)
     by_object = simulate(params, TIMES, method=Dynamics(rtol=1e-9))
@@ -69,6 +74,7 @@ def test_cli_engine_flags_are_the_engines_fields():
 
 # -- costs estimated before the work (every number here is an estimate's order of magnitude)
 
+@pytest.mark.dynamics
 def test_a_run_that_cannot_fit_in_memory_is_refused_before_the_work():
     params = BatteryParams(alpha=0.0, fock=512, kappa=0.1)  # 2048-dimensional code space
     # qiskit-dynamics' Solver keeps every density matrix (501 of 64 MiB); the default open path
@@ -88,6 +94,7 @@ def test_hopeless_runs_are_refused_with_the_estimate(kwargs, method, options):
         simulate(BatteryParams(**kwargs), np.linspace(0, 10, 11), method=method, **options)
 
 
+@pytest.mark.dynamics
 def test_closed_hopeless_runs_point_to_the_exact_engine():
     with pytest.raises(ParameterError, match="method 'exact' solves a closed system"):
         simulate(BatteryParams(g=1e8), [0.0, 10.0], method="dynamics")
@@ -96,6 +103,7 @@ def test_closed_hopeless_runs_point_to_the_exact_engine():
     assert np.all(np.isfinite(tr.energy))
 
 
+@pytest.mark.dynamics
 def test_long_runs_warn_with_the_estimate():
     with pytest.warns(CostWarning, match=r"needs about .* ODE steps"):
         engine = Dynamics()
@@ -105,6 +113,7 @@ def test_long_runs_warn_with_the_estimate():
         check_cost(engine, model, np.linspace(0, 1, 11))
 
 
+@pytest.mark.dynamics
 def test_a_loose_tolerance_does_not_grow_the_truncation():
     """Solver error in the top level is not photons pumped out of the truncation."""
     import warnings
@@ -140,3 +149,40 @@ def test_a_long_trotter_run_shows_progress_on_a_terminal(monkeypatch):
     monkeypatch.setattr(trotter, "PROGRESS_SECONDS", 0.0)
     tr = simulate(params, [0.0, 0.1], method=Trotter(dt=0.05))
     assert seen["progress"] is True and np.all(np.isfinite(tr.energy))
+
+
+# -- without the dynamics extra (Qiskit 2): default "exact", "dynamics" refused in one line
+
+@pytest.fixture
+def no_dynamics(monkeypatch):
+    """As if qiskit-dynamics were not installed (the Qiskit 2 environment)."""
+    from qbcircuit import _optional, engines
+
+    missing = (None, "ModuleNotFoundError: No module named 'qiskit_dynamics'")
+    monkeypatch.setattr(_optional, "_import_dynamics", lambda: missing)
+    monkeypatch.setattr(engines, "_warned", [])
+
+
+def test_without_the_extra_the_default_is_exact_said_once_and_recorded(no_dynamics):
+    from qbcircuit.engines import default_method
+
+    with pytest.warns(QbcircuitWarning, match=r"qbcircuit\[dynamics\].*default method is 'exact'"):
+        tr = simulate(BatteryParams(alpha=1), [0.0, 0.5])
+    assert tr.method == "exact"
+    assert any("qbcircuit[dynamics]" in note for note in tr.notes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once per process
+        assert default_method() == "exact"
+    assert simulate(BatteryParams(alpha=1), [0.0, 0.5], method="exact").notes == ()
+
+
+def test_without_the_extra_dynamics_is_one_line_naming_it(no_dynamics, capsys):
+    with pytest.raises(ParameterError, match=r"pip install 'qbcircuit\[dynamics\]'"):
+        simulate(BatteryParams(alpha=1), [0.0, 0.5], method="dynamics")
+    with pytest.raises(ParameterError, match=r"qbcircuit\[dynamics\]"):
+        Dynamics()
+    status = main(["simulate", "--alpha", "1", "--points", "3", "--t-max", "1",
+                   "--method", "dynamics"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and "qbcircuit[dynamics]" in err and "Traceback" not in err

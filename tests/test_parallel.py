@@ -157,6 +157,7 @@ def test_jobs_are_capped_by_memory_with_a_warning(monkeypatch):
 @TWO_CORES
 @pytest.mark.parametrize(("sig", "status", "line"), [(signal.SIGINT, 130, "interrupted"),
                                                      (signal.SIGTERM, 143, "terminated")])
+@pytest.mark.dynamics
 def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, line):
     out = tmp_path / "sweep.csv"
     proc = subprocess.Popen(

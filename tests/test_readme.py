@@ -24,4 +24,6 @@ def test_readme_python_block_runs(index, tmp_path, monkeypatch):
     page, code = BLOCKS[index]
     if "array_library=\"jax\"" in code:
         pytest.importorskip("jax")
+    if "Dynamics(" in code or "\"dynamics\"" in code:
+        pytest.importorskip("qiskit_dynamics", exc_type=ImportError)
     exec(compile(code, f"{page} python block {index}", "exec"), {"__name__": "readme"})

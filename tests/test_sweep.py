@@ -301,7 +301,7 @@ def test_resume_after_a_kill_computes_each_point_once_and_gives_the_same_csv(
         ({"axes": {"zeta": AXES3["zeta"], "g": AXES3["g"], "kappa": AXES3["kappa"]}},
          "other varied parameters"),
         ({"times": np.linspace(0, 3, 32)}, "other times"),
-        ({"method": "dynamics"}, "other method"),
+        ({"method": "trotter"}, "other method"),
         ({"base": BatteryParams(alpha=1.0, gamma=0.2)}, "other fixed parameters"),
         ({"version": "0.0.1"}, "other qbcircuit version"),
     ],
@@ -400,6 +400,7 @@ def test_hostile_checkpoint_headers_are_one_line(capsys, tmp_path, header):
     assert "checkpoint" in err
 
 
+@pytest.mark.dynamics
 def test_a_killed_cli_sweep_resumes_to_the_uninterrupted_csv(tmp_path):
     """SIGKILL of a real run (workers die with it), then the same command again."""
     argv = [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "kappa=0:0.5:5", "--vary",

@@ -25,6 +25,9 @@ DEFAULT_DT_ATOL = 1e-3  # default dt vs exact on the paper's parameter sets (obs
 SLOPE_TOL = 0.15  # fitted log-log error slopes vs the product-formula order (closed, Lie)
 ORDER2_SLOPE_MIN = 1.8  # order 2 with dissipation: fitted slope over three dt values
 RSS_GROWTH_MAX = 32 << 20  # peak RSS after 400 steps minus after 100 steps (bytes)
+COLLISION_SLOPE = (0.8, 1.3)  # collisions: fitted slope of the error against dt (first order)
+COLLISION_STEP_SLOPE_MIN = 1.8  # one collision step vs the exact channels: local error O(h^2)
+COLLISION_STEP_RATIO = 0.5  # ... and that error below 0.5 h^2 (trace norm; rates 0.6, 0.4)
 
 # Every coupling on, off resonance, anisotropic; 6 qubits (binary, 16 levels).
 OPEN = dict(alpha=1.0, fock=16, delta=0.5, g=1.0, zeta=0.5, kappa=0.6, gamma=0.4)
@@ -40,7 +43,7 @@ def _rho(states):
 def _error(params, dt, order, times=(0.0, 1.0)):
     model = BatteryModel(BatteryParams(**params))
     times = np.asarray(times)
-    got = trotter.evolve(model, times, dt=dt, order=order).density_matrices
+    got = _rho(trotter.evolve(model, times, dt=dt, order=order))
     return float(np.max(np.abs(got - _rho(exact.evolve(model, times)))))
 
 
@@ -62,6 +65,69 @@ def test_open_system_lie_error_slope_is_one():
     errs = [_error(OPEN, dt, 1) for dt in dts]
     assert abs(_slope(dts, errs) - 1) < SLOPE_TOL
     assert errs[-1] < errs[0] / 3  # converges to exact
+
+
+def _collision_step_error(model, rho, h):
+    """Trace distance of one collision step (Stinespring, reset ancilla) from the exact channels
+    of Eq. (2) over h (qbcircuit.channels' Kraus operators), on the register state ``rho``."""
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import DensityMatrix, Kraus, partial_trace
+    from qiskit_aer.noise import amplitude_damping_error
+
+    from qbcircuit.circuits import collision_gates, dissipation_specs
+
+    n = model.num_qubits
+    qc = QuantumCircuit(n + 1)
+    for inst, qubits in collision_gates(model, h, n):
+        qc.append(inst, qubits)
+    ancilla = DensityMatrix.from_label("0")
+    got = partial_trace(ancilla.tensor(DensityMatrix(rho)).evolve(qc), [n]).data
+    want = DensityMatrix(rho)
+    for spec in dissipation_specs(model, h, 0):
+        for qubits in spec.qubits:
+            channel = (Kraus(list(spec.kraus)) if spec.kind == "kraus"
+                       else amplitude_damping_error(spec.param).to_quantumchannel())
+            want = want.evolve(channel, list(qubits))
+    return float(np.abs(np.linalg.eigvalsh(got - want.data)).sum() / 2)
+
+
+def test_one_collision_step_is_the_kraus_map_to_second_order():
+    """U = exp(-i sqrt(h) (c (x) s+ + c^dag (x) s-)) then reset: e^{hD} + O(h^2) per step."""
+    model = BatteryModel(BatteryParams(**OPEN))
+    states = exact.evolve(model, [0.0, 0.7])  # a state with cavity, cell and coherences
+    full = np.zeros((2**model.num_qubits,) * 2, dtype=complex)
+    idx = model.code_basis
+    full[np.ix_(idx, idx)] = _rho(states)[1]
+    hs = [0.04, 0.02, 0.01]
+    errs = [_collision_step_error(model, full, h) for h in hs]
+    assert all(e > 1e-9 for e in errs)  # above round-off: the fit measures the step error
+    assert _slope(hs, errs) >= COLLISION_STEP_SLOPE_MIN
+    assert all(e < COLLISION_STEP_RATIO * h**2 for e, h in zip(errs, hs, strict=True))
+
+
+def test_collisions_converge_to_exact_at_first_order():
+    dts = [0.1, 0.05, 0.025]
+    model = BatteryModel(BatteryParams(**OPEN))
+    want = _rho(exact.evolve(model, [0.0, 1.0]))
+    errs = [float(np.max(np.abs(trotter.Trotter(dt=dt, dissipation="collisions")
+                                .evolve(model, [0.0, 1.0]).density_matrices - want)))
+            for dt in dts]
+    low, high = COLLISION_SLOPE
+    assert low < _slope(dts, errs) < high
+    assert errs[-1] < errs[0] / 3  # converges to exact
+
+
+def test_bad_dissipation_is_refused():
+    with pytest.raises(ParameterError, match="dissipation must be one of"):
+        trotter.Trotter(dissipation="kraus")
+
+
+def test_closed_run_uses_the_statevector_method():
+    model = BatteryModel(BatteryParams(**CLOSED))
+    states = trotter.evolve(model, [0.0, 0.5, 1.0], dt=0.01)
+    assert states.kets is not None  # pure states from Aer's statevector method
+    assert np.max(np.abs(_rho(states) - _rho(exact.evolve(model, [0.0, 0.5, 1.0])))) \
+        < SMALL_DT_ATOL
 
 
 def test_open_system_symmetric_split_is_second_order():
@@ -144,7 +210,7 @@ def test_noise_model_carries_the_dissipation():
     times = np.array([0.0, 1.0])
     noisy = trotter.run(model, times, dt=0.05, order=2).density_matrices
     closed = trotter.run(BatteryModel(BatteryParams(**CLOSED)), times, dt=0.05, order=2)
-    assert np.max(np.abs(noisy - closed.density_matrices)) > 1e-2
+    assert np.max(np.abs(noisy - _rho(closed))) > 1e-2
 
 
 def test_native_channels_equal_the_noise_model():

@@ -58,6 +58,7 @@ CASES = [
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 @pytest.mark.parametrize("case", range(len(CASES)), ids=["closed", "open"])
+@pytest.mark.dynamics
 def test_variant_exact_and_dynamics_agree_with_qutip(variant, case):
     charger, cells = VARIANTS[variant]
     params = BatteryParams(**CASES[case], charger_coupling=charger, cell_coupling=cells)

@@ -1,9 +1,10 @@
-r"""The dynamics engine (the package's default method): ODE solvers in a rotating frame.
+r"""The qiskit-dynamics engine (the default method where the ``dynamics`` extra is installed).
 
 This module is the only importer of ``qiskit_dynamics`` (an archived project pinned to
-qiskit 1.3): everything else runs without it. Closed systems and the explicit
-``array_library`` choices run on its ``Solver``; open systems by default on its ODE interface
-``solve_ode`` with our own right-hand side in the frame (below).
+qiskit 1.3; extra ``dynamics``): everything else runs without it, on Qiskit 2 too. Without it,
+constructing :class:`Dynamics` raises a ``ParameterError`` naming the extra. Closed systems and
+the explicit ``array_library`` choices run on its ``Solver``; open systems by default on its ODE
+interface ``solve_ode`` with our own right-hand side in the frame (below).
 
 How the solve is set up, and why (choices measured on the paper suite, see
 ``benchmarks/README.md``):
@@ -432,6 +433,7 @@ class Dynamics(Engine):
         "choices": ARRAY_LIBRARIES})
 
     def __post_init__(self):
+        _optional.qiskit_dynamics()  # the extra's absence: one line naming it, before any work
         object.__setattr__(self, "atol", check_real("atol", self.atol, low=MIN_ATOL,
                                                     high=1e-2))
         object.__setattr__(self, "rtol", check_real("rtol", self.rtol, low=MIN_RTOL,

@@ -48,11 +48,11 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .. import __version__
+from .. import __version__, _optional
 from .._checks import ParameterError, check_points
 from .._io import OutputFile, check_folder, csv_text, make_folder
 from .._machine import cpu_name
-from ..engines import resolve
+from ..engines import default_method, default_method_note, resolve
 from ..params import BatteryParams
 from ..interop import qutip_available
 from ..simulate import DEFAULT_METHOD, simulate_many
@@ -275,7 +275,7 @@ def _check_inputs(method, points, parametric_points, omega_q, variant, options, 
 def reproduce(
     out,
     *,
-    method: str = DEFAULT_METHOD,
+    method: str | None = DEFAULT_METHOD,
     points: int = 501,
     parametric_points: int = 261,
     omega_q: float = 1.0,
@@ -294,7 +294,8 @@ def reproduce(
 
     Args:
         out: the output folder (created when the results are ready; must not be a file).
-        method: the engine of the figures and their data.
+        method: the engine of the figures and their data (None:
+            :func:`qbcircuit.engines.default_method`, recorded in run.json's ``method_note``).
         points: times in [0, 10] (Figures 2-4).
         parametric_points: times in [0, 1.3] (Figures 5-6).
         omega_q: the qubit frequency (the paper never states it; default 1).
@@ -326,6 +327,9 @@ def reproduce(
     """
     start = time.perf_counter()
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    method_note = default_method_note() if method is None else None
+    if method is None:
+        method = default_method()
     formats = _check_inputs(method, points, parametric_points, omega_q, variant, engine_options,
                             formats)
     crosschecks = tuple(crosschecks or ())
@@ -347,7 +351,8 @@ def reproduce(
                     omega_q, formats, variant, (progress, lines), claims_mod,
                     tuple(claims_omega_qs), crosschecks, trotter_points,
                     _trotter_entries(trotter_curves), comparison, engine_options,
-                    claims_note=_claims_note(claims, claims_mod, None))
+                    claims_note=_claims_note(claims, claims_mod, None),
+                    method_note=method_note)
     finally:
         for res in reserved.values():
             res.discard()
@@ -372,7 +377,7 @@ _CLAIMS_UNITS, _FIGURE_UNITS = 24, 4
 def _planned(method, variant, crosschecks, comparison, qutip, n_trotter, claims) -> int:
     n = 32 + _FIGURE_UNITS * len(FIGURES)
     n += 32 if method != "exact" else 0  # the exact reference
-    if "dynamics" in crosschecks and method != "dynamics":
+    if "dynamics" in crosschecks and method != "dynamics" and _optional.has_dynamics():
         n += 32
     if "trotter" in crosschecks:
         n += 2 * n_trotter  # trotter and exact on its grid
@@ -385,7 +390,8 @@ def _planned(method, variant, crosschecks, comparison, qutip, n_trotter, claims)
 
 def _run(folder, reserved, names, start, started, method, points, parametric_points, omega_q,
          formats, variant, progress, claims_mod, claims_omega_qs, crosschecks, trotter_points,
-         trotter_pairs, comparison, options, claims_note=None) -> ReproduceResult:
+         trotter_pairs, comparison, options, claims_note=None, method_note=None
+         ) -> ReproduceResult:
     from . import report as report_mod
     from .checks import Curves
     from .decide import first_maxima
@@ -412,7 +418,11 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
         stage("exact reference")
         exact = compute_suite(method="exact", variant=variant, progress=bar, **grid)
     checks = []
-    if "dynamics" in crosschecks and method != "exact":
+    if "dynamics" in crosschecks and not _optional.has_dynamics():
+        checks.append({"engine": "dynamics (extra)", "options": {}, "grid": "",
+                       "note": f"qiskit-dynamics is not installed ({_optional.DYNAMICS_EXTRA}): "
+                               "check skipped", "panels": {}})
+    elif "dynamics" in crosschecks and method != "exact":
         if method == "dynamics":
             dyn, dyn_opts = suite, options
         else:
@@ -515,7 +525,7 @@ def _run(folder, reserved, names, start, started, method, points, parametric_poi
                     "omega_q": omega_q, "variant": variant, "formats": list(formats),
                     "engine_options": _jsonable(options)},
         "model": "Eq. (1)" if variant is None else model_description(variant).replace("$", ""),
-        "variant": variant, "omega_q": omega_q, "method": method,
+        "variant": variant, "omega_q": omega_q, "method": method, "method_note": method_note,
         "engine_options": _jsonable(_engine_options(method, options)),
         "solver": _solvers(suite),
         "tolerances": _jsonable({k: v for k, v in _engine_options(method, options).items()
