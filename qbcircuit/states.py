@@ -108,9 +108,12 @@ class EvolvedStates:
             # the frame is diagonal: cells' states need |P psi| per (cells, n) only
             k = self._lab_kets()
             T, M, D = k.shape
+            if M == 1:
+                cells = lay.cells_from_kets(k[:, 0])
+                return cells if self.weights[0] == 1.0 else self.weights[0] * cells
             cells = lay.cells_from_kets(k.reshape(T * M, D)).reshape(T, M, lay.cell_dim,
                                                                      lay.cell_dim)
-            return np.einsum("m,tmab->tab", self.weights, cells)
+            return np.einsum("m,tmab->tab", self.weights, cells, optimize=True)  # BLAS
         if self.frame is None:
             return lay.cells_from_density_matrices(self._rhos)
         # rho_lab[(a,n),(b,n)] = P[a,n] rho_F[(a,n),(b,n)] conj(P[b,n]), P = e^{-iFt}
