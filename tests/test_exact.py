@@ -367,3 +367,15 @@ def test_bessel_recurrence_equals_scipy():
         x = np.concatenate([[0.0, 1e-6], np.linspace(0.0, x_max, 37)])
         ref = jv(np.arange(K + 1)[None, :], x[:, None])
         assert np.max(np.abs(exact.bessel_j(K, x) - ref)) < 1e-13
+
+
+def test_closed_cost_estimate_follows_the_path_taken():
+    """Large registers are estimated (and admitted) by the Chebyshev path, without a dense H."""
+    times = np.linspace(0.0, 10.0, 201)
+    paper = BatteryModel(BatteryParams(alpha=2.0, zeta=1.0))
+    assert exact.Exact().cost(paper, times).unit == "eigendecompositions"
+    chain = BatteryModel(BatteryParams(cells=8, alpha=1.5, zeta=0.5))
+    cost = exact.Exact().cost(chain, times)
+    dim = chain.layout.code_dim
+    assert cost.unit == "Chebyshev expansions"
+    assert cost.bytes < 16 * dim * 4 * dim  # the dense eigendecomposition's estimate
