@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -50,7 +49,7 @@ from threadpoolctl import threadpool_limits
 
 from qbcircuit import BatteryModel, BatteryParams, simulate
 from qbcircuit._io import atomic_write_text
-from qbcircuit._machine import blas_threads, machine_line
+from qbcircuit._machine import blas_threads, machine_line, peak_rss_mib
 from qbcircuit.engines import exact as exact_engine
 from qbcircuit.interop import qutip_model
 
@@ -122,17 +121,11 @@ def best_of(fns: dict, reps: int) -> tuple[dict, dict]:
 
 
 # ----------------------------------------------------------------------------- memory
-def _max_rss_mib() -> float:
-    """High-water mark of this process's resident set (ru_maxrss: KiB on Linux, bytes on macOS)."""
-    scale = 2**10 if sys.platform != "darwin" else 1
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
-
-
 def rss_child(case: str, method: str) -> None:
     """In a fresh process: the resident-set high-water mark before and after one run.
 
     Before: the imports and the model build (QuTiP's operators); after: the whole process,
-    libraries included (what the machine must hold).
+    libraries included (what the machine must hold). Linux only (VmHWM).
     """
     warnings.filterwarnings("ignore")
     p = params_of(case)
@@ -140,12 +133,12 @@ def rss_child(case: str, method: str) -> None:
         problem = None
         if method != EXACT:
             problem = qutip_problem(p, BatteryModel(p).levels)
-        before = _max_rss_mib()
+        before = peak_rss_mib()
         if method == EXACT:
             run_exact(p)
         else:
             run_qutip(problem, None)
-        peak = _max_rss_mib()
+        peak = peak_rss_mib()
     print(json.dumps({"before": before, "peak": peak}))
 
 
@@ -202,7 +195,8 @@ def benchmark(cases, reps: int, rss: bool, qutip_moonshots: bool, tight: bool) -
             for name, (wall, cpu) in best.items():
                 ratio = (f"{wall / qt_wall:.3f}x / {cpu / qt_cpu:.3f}x" if qt_wall else "-")
                 m = mem.get(name)
-                mem_s = f"{m['peak']:.0f} (+{m['peak'] - m['before']:.0f})" if m else "-"
+                mem_s = (f"{m['peak']:.0f} (+{m['peak'] - m['before']:.0f})"
+                         if m and m["peak"] is not None else "-")
                 if name == EXACT:
                     if kind == "ratio":
                         met = qt_wall is not None and wall <= target * qt_wall
@@ -212,7 +206,7 @@ def benchmark(cases, reps: int, rss: bool, qutip_moonshots: bool, tight: bool) -
                     else:
                         met = wall < target
                         verdict = f"< {target:g} s: {'met' if met else 'MISSED'}"
-                    if m:
+                    if m and m["peak"] is not None:
                         verdict += (f"; memory < 4 GiB: "
                                     f"{'met' if m['peak'] < MEMORY_TARGET_MIB else 'MISSED'}")
                 else:
@@ -242,7 +236,7 @@ def calibrate(reps: int) -> str:
             model = BatteryModel(BatteryParams(**BASE, cells=N))
             H, _ = exact_engine.chop(model.hamiltonian_matrix)
             nblocks, block = exact_engine.hamiltonian_blocks(H)
-            est = orig(H, block, 1, TIMES)
+            est = orig(H, block, model.initial_ensemble[1], TIMES)
             res = {}
             for name, costs in (("eigh", (0.0, 1.0)), ("cheb", (1.0, 0.0))):
                 exact_engine._closed_costs = lambda *a, c=costs: c

@@ -43,3 +43,19 @@ def blas_threads() -> str:
              f"{p['num_threads']} thread{'s' if p['num_threads'] != 1 else ''})"
              for p in threadpool_info()]
     return "; ".join(pools or ["none"])
+
+
+def peak_rss_mib() -> float | None:
+    """High-water mark of this process's resident set in MiB (Linux VmHWM), else None.
+
+    Not ``resource.getrusage(...).ru_maxrss``: Linux keeps that across ``exec``, so a child
+    started from a large benchmark process would report its parent's peak.
+    """
+    import re
+
+    try:
+        with open("/proc/self/status") as fh:
+            found = re.search(r"^VmHWM:\s+(\d+)\s+kB", fh.read(), re.MULTILINE)
+    except OSError:
+        return None
+    return int(found.group(1)) / 1024 if found else None

@@ -12,7 +12,7 @@ cells 1 .. N; each cell in the convention of ``qutip.destroy(2)``, so ``basis(2,
 >>> from qbcircuit import BatteryParams
 >>> H, c_ops, psi0 = qutip_model(BatteryParams(cells=3, fock=4, alpha=0.1, kappa=0.1))
 >>> H.dims[0], len(c_ops)
-([4, 2, 2, 2], 4)
+([4, 2, 2, 2], 1)
 """
 
 from __future__ import annotations

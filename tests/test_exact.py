@@ -345,14 +345,14 @@ def test_closed_chebyshev_path_equals_the_eigendecomposition(case, times, monkey
 
 
 def test_closed_chebyshev_path_equals_expm_multiply():
-    """The library call is the oracle of the hot path (a 5-cell chain, where it is chosen)."""
+    """The library call is the oracle of the hot path (a 6-cell chain, where it is chosen)."""
     from scipy.sparse.linalg import expm_multiply
 
-    model = BatteryModel(BatteryParams(cells=5, alpha=0.6, zeta=0.5, fock=10))
+    model = BatteryModel(BatteryParams(cells=6, alpha=0.6, zeta=0.5, fock=10))
     times = np.linspace(0.0, 4.0, 9)
     H, _ = exact.chop(model.hamiltonian_matrix)
     nblocks, block = exact.hamiltonian_blocks(H)
-    eigh_cost, chebyshev_cost = exact._closed_costs(H, block, 1, times)
+    eigh_cost, chebyshev_cost = exact._closed_costs(H, block, model.initial_ket[None], times)
     assert chebyshev_cost < eigh_cost  # the automatic choice at this size
     got = exact.evolve(model, times).kets
     ref = expm_multiply(-1j * H.tocsc(), model.initial_ket, start=0.0, stop=4.0, num=9,

@@ -151,14 +151,16 @@ ERROR_TARGET = 1e-10
 #: Entries of the code-space matrices below this times their largest are round-off (dropped).
 CHOP_REL = 1e-13
 #: Cost model of the closed paths (:func:`_closed_costs`), measured on 2 cores, one BLAS
-#: thread (benchmarks/many_cells.py): seconds per cubed block dimension of a dense eigh ...
-EIGH_SECONDS = 1.0e-9
+#: thread (benchmarks/many_cells.py --calibrate): seconds per cubed block dimension of a dense
+#: eigh, once per run, and per multiply-add of the phases applied to the eigenvectors ...
+EIGH_SECONDS = 3.0e-10
 EIGH_FIXED_SECONDS = 1.0e-3
-#: ... per stored entry of the real generator and Chebyshev term, fixed seconds per term,
-MATVEC_SECONDS = 2.0e-9
-TERM_SECONDS = 2.0e-6
-#: ... per multiply-add of the read-out product, once per closed Chebyshev run,
 OUTPUT_SECONDS = 4.0e-10
+#: ... and of the Chebyshev path: per stored entry of H and real column in a product, per
+#: term, per multiply-add of the read-out, once per run,
+MATVEC_SECONDS = 1.0e-9
+TERM_SECONDS = 2.0e-6
+CHEBYSHEV_OUTPUT_SECONDS = 2.0e-10
 CHEBYSHEV_FIXED_SECONDS = 5.0e-3
 #: ... and the terms a chunk needs beyond t * spread / 2 (convergence tail, short times).
 CHEBYSHEV_EXTRA_TERMS = 40
@@ -333,27 +335,35 @@ def _spectral_interval(H: sp.csr_matrix) -> tuple[float, float]:
     return float(np.min(diag - radius)), float(np.max(diag + radius))
 
 
-def _closed_costs(H: sp.csr_matrix, block: np.ndarray, members: int, times: np.ndarray):
+def _closed_costs(H: sp.csr_matrix, block: np.ndarray, members: np.ndarray, times: np.ndarray):
     """Estimated seconds of the two closed paths: (eigendecomposition, Chebyshev).
 
     Eigendecomposition: ``EIGH_SECONDS`` per cubed block dimension (real or complex alike:
     the real path is the common one), the phases applied, two real (T, s) x (s, s) products
     per block and member at ``OUTPUT_SECONDS`` per multiply-add, and ``EIGH_FIXED_SECONDS``
-    once. Chebyshev, per ensemble member: about
-    K = t (spread/2) + ``CHEBYSHEV_EXTRA_TERMS`` products, each ``MATVEC_SECONDS`` per stored
-    entry of the real generator (4 per entry of H) plus ``TERM_SECONDS``; the read-out, a
-    (T, K) x (K, 2D) product, ``OUTPUT_SECONDS`` per multiply-add; and
+    once. Chebyshev, per ensemble member: about K = t (spread/2) + ``CHEBYSHEV_EXTRA_TERMS``
+    terms, each a product with H on r real columns (r = 1 for a real H and a real ket, else
+    2) at ``MATVEC_SECONDS`` per stored entry and column, plus ``TERM_SECONDS``; the
+    read-out, (T, K) x (K, rD) at ``CHEBYSHEV_OUTPUT_SECONDS`` per multiply-add; and
     ``CHEBYSHEV_FIXED_SECONDS`` once.
+
+    Args:
+        H: the Hamiltonian on the code space (D, D).
+        block: block label of every basis state (:func:`hamiltonian_blocks`).
+        members (array of shape (M, D)): the initial kets.
+        times (array of shape (T,)): the output times.
     """
     sizes = np.bincount(block).astype(float)
+    M = members.shape[0]
     eigh = (EIGH_FIXED_SECONDS + EIGH_SECONDS * float(np.sum(sizes**3))
-            + OUTPUT_SECONDS * 2 * members * times.size * float(np.sum(sizes**2)))
+            + OUTPUT_SECONDS * 2 * M * times.size * float(np.sum(sizes**2)))
     lo, hi = _spectral_interval(H)
     t_max = float(times[-1]) if times.size else 0.0
     terms = t_max * 0.5 * (hi - lo) + CHEBYSHEV_EXTRA_TERMS
-    per_member = terms * (MATVEC_SECONDS * 4 * H.nnz + TERM_SECONDS
-                          + OUTPUT_SECONDS * times.size * 2 * H.shape[0])
-    return eigh, CHEBYSHEV_FIXED_SECONDS + members * per_member
+    r = 1 if not (np.any(H.data.imag) or np.any(members.imag)) else 2
+    per_member = terms * (MATVEC_SECONDS * r * H.nnz + TERM_SECONDS
+                          + CHEBYSHEV_OUTPUT_SECONDS * times.size * r * H.shape[0])
+    return eigh, CHEBYSHEV_FIXED_SECONDS + M * per_member
 
 
 def _evolve_closed_chebyshev(H: sp.csr_matrix, members: np.ndarray,
@@ -403,7 +413,14 @@ def _evolve_closed_chebyshev(H: sp.csr_matrix, members: np.ndarray,
                                               side="right"))
             dt = np.append(times[done:last], t_end) - t_cur
             K, delta = expansion.terms(float(dt.max()) * rho)
-            total += delta
+            w = bessel_j(K, dt * rho)  # (T_chunk + 1, K + 1)
+            # ||T_k(H')|| <= 1: the cut after k terms errs by 2 sum_{j >= k} |J_j| at each
+            # time; from the computed J_j up to K (plus the analytic rest, delta) that is about
+            # 20% fewer terms than the (s/2)^k/k! bound alone
+            tail = 2.0 * np.cumsum(np.abs(w[:, ::-1]), axis=1)[:, ::-1].max(axis=0) + delta
+            K = max(1, int(np.argmax(tail <= CHUNK_TOL)) - 1) if tail[-1] <= CHUNK_TOL else K
+            total += float(tail[K + 1]) if K + 1 <= w.shape[1] - 1 else delta
+            w = w[:, :K + 1]
             Q = np.empty((K + 1, len(cols), D), dtype=float if real else complex)
             Q[0] = np.stack(cols)
             Q[1] = 0.0
@@ -413,7 +430,6 @@ def _evolve_closed_chebyshev(H: sp.csr_matrix, members: np.ndarray,
                     Q[k + 1, j] = Q[k - 1, j]
                     Q[k + 1, j] *= -1.0
                     _matvec_add(H2, Q[k, j], Q[k + 1, j])  # T_{k+1} = 2H'T_k - T_{k-1}
-            w = bessel_j(K, dt * rho)  # (T_chunk + 1, K + 1)
             w[:, 1:] *= 2.0
             phase = (-1j) ** np.arange(K + 1)
             if real:  # (-i)^k is real for even k and imaginary for odd k
@@ -439,7 +455,7 @@ def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
     weights, members = model.initial_ensemble  # (M,), (M, D): one member for a pure state
     nblocks, block = hamiltonian_blocks(H)
     lay = model.layout
-    eigh_cost, chebyshev_cost = _closed_costs(H, block, members.shape[0], times)
+    eigh_cost, chebyshev_cost = _closed_costs(H, block, members, times)
     if chebyshev_cost < eigh_cost:  # large registers: sparse products beat a dense eigh
         kets = _evolve_closed_chebyshev(H, members, times)
         return EvolvedStates(times, lay, kets=kets, weights=weights)
@@ -962,9 +978,10 @@ class Exact(Engine):
         dim = model.layout.code_dim
         p = model.params
         if p.is_closed:
-            members = model.initial_ensemble[0].size
+            kets = model.initial_ensemble[1]
+            members = kets.shape[0]
             H, _ = chop(model.hamiltonian_matrix)
-            eigh_s, chebyshev_s = _closed_costs(H, hamiltonian_blocks(H)[1], members, times)
+            eigh_s, chebyshev_s = _closed_costs(H, hamiltonian_blocks(H)[1], kets, times)
             if chebyshev_s < eigh_s:  # the path _evolve_closed takes: no dense H
                 return Cost(bytes=int(16 * dim * 3 * members * times.size + CHEBYSHEV_MEMORY),
                             steps=1.0, unit="Chebyshev expansions", seconds_per_step=chebyshev_s)
