@@ -432,8 +432,7 @@ def _evolve_closed_chebyshev(H: sp.csr_matrix, members: np.ndarray,
             for j in range(len(cols)):  # in place, scipy's CSR kernel (no Python dispatch)
                 _matvec_add(Hs, Q[0, j], Q[1, j])
                 for k in range(1, K):
-                    Q[k + 1, j] = Q[k - 1, j]
-                    Q[k + 1, j] *= -1.0
+                    np.negative(Q[k - 1, j], out=Q[k + 1, j])
                     _matvec_add(H2, Q[k, j], Q[k + 1, j])  # T_{k+1} = 2H'T_k - T_{k-1}
             w[:, 1:] *= 2.0
             phase = (-1j) ** np.arange(K + 1)
@@ -652,30 +651,34 @@ def bessel_j(K: int, x: np.ndarray) -> np.ndarray:
         return out
     top = max(float(K), float(xs.max()))
     start = 2 * ((int(top) + int(math.sqrt(160.0 * max(top, 1.0))) + 20) // 2)
-    keep = np.zeros((xs.size, K + 1))
+    keep = np.zeros((K + 1, xs.size))  # rows J_k (contiguous writes)
     inv = 2.0 / xs
     j_next = np.zeros(xs.size)  # J_{k+1}
     j_cur = np.full(xs.size, 1e-30)  # J_k, k = start (arbitrary scale)
-    norm = np.zeros(xs.size)
+    j_new = np.empty(xs.size)
+    norm = np.zeros(xs.size)  # 2 sum of the even orders above K (those up to K: at the end)
     # a step grows |J| by at most 2 start / x + 1: check for overflow every `every` steps
     every = max(1, int(100.0 / math.log10(2.0 * start / xs.min() + 2.0)))
     for k in range(start, 0, -1):
         if k <= K:
-            keep[:, k] = j_cur
-        if k % 2 == 0:
-            norm += 2.0 * j_cur
-        j_prev = k * inv * j_cur - j_next
-        j_next, j_cur = j_cur, j_prev
+            keep[k] = j_cur
+        elif k % 2 == 0:
+            norm += j_cur
+        np.multiply(inv, j_cur, out=j_new)  # J_{k-1} = (2k/x) J_k - J_{k+1}
+        j_new *= k
+        j_new -= j_next
+        j_next, j_cur, j_new = j_cur, j_new, j_next
         if k % every:
             continue
         big = np.abs(j_cur) > 1e150
         if big.any():  # rescale every stored value of those x
-            keep[big] *= 1e-150
+            keep[:, big] *= 1e-150
             norm[big] *= 1e-150
             j_next[big] *= 1e-150
             j_cur[big] *= 1e-150
-    keep[:, 0] = j_cur
-    norm += j_cur
+    keep[0] = j_cur
+    norm = 2.0 * (norm + keep[2::2].sum(axis=0)) + keep[0]
+    keep = keep.T
     out[~zero] = keep / norm[:, None]
     out[np.abs(out) < 1e-250] = 0.0  # subnormal numbers slow every product they enter
     return out
