@@ -14,7 +14,7 @@ ket, sparse matrix-vector products only (:func:`_evolve_closed_chebyshev`, error
 ``CHUNK_TOL`` per chunk by the bound of the open path with R = 1). A cost model measured in
 ``benchmarks/many_cells.py`` (:func:`_closed_costs`) picks the cheaper path: the
 eigendecomposition for the paper's two cells, the expansion from about four cells of an
-anisotropic chain on (6 cells: 0.55 s -> 0.02 s in the engine).
+anisotropic chain on (6 cells: 156 ms -> 9 ms in the engine, benchmarks/README.md).
 
 Open system: Chebyshev-Bessel expansion of :math:`e^{t\mathcal L}`
 ------------------------------------------------------------------
