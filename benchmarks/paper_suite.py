@@ -30,7 +30,6 @@ import argparse  # noqa: E402
 import datetime  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -41,7 +40,7 @@ import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 SCRIPT = Path(__file__).resolve()
 sys.path.insert(0, str(SCRIPT.parent.parent / "tests"))
@@ -49,10 +48,9 @@ sys.path.insert(0, str(SCRIPT.parent.parent / "tests"))
 import qutip as qt  # noqa: E402
 from qutip_reference import qutip_model, qutip_observables  # noqa: E402
 
-import qbcircuit  # noqa: E402
 from qbcircuit import BatteryParams, simulate, simulate_many  # noqa: E402
 from qbcircuit._io import OutputFile, atomic_write_text  # noqa: E402
-from qbcircuit._machine import cpu_name  # noqa: E402
+from qbcircuit._machine import blas_threads, cpu_name, machine_line  # noqa: E402
 from qbcircuit.engines import dynamics  # noqa: E402
 from qbcircuit.engines.dynamics import DEFAULT_ATOL, DEFAULT_RTOL  # noqa: E402
 from qbcircuit.paper import paper_suite  # noqa: E402
@@ -148,27 +146,15 @@ def deviations(result, reference) -> list[float]:
 # ----------------------------------------------------------------------------- machine line
 
 def machine() -> str:
-    cpu = cpu_name()
-    versions = {"python": platform.python_version(), "numpy": np.__version__,
-                "qutip": qt.__version__, "qbcircuit": qbcircuit.__version__}
-    for mod in ("scipy", "qiskit", "qiskit_dynamics", "jax"):
-        try:
-            versions[mod] = __import__(mod).__version__
-        except ImportError:
-            pass
-    vs = ", ".join(f"{k} {v}" for k, v in versions.items())
-    return (f"{datetime.date.today()}, {platform.system()} {platform.machine()}, {cpu}, "
-            f"{os.cpu_count()} cores; {vs}")
+    return machine_line(("numpy", "qutip", "qbcircuit", "scipy", "qiskit", "qiskit_dynamics",
+                         "jax"))
 
 
 def thread_line() -> str:
     """What threadpoolctl reports (call inside the limits): library, version, threads."""
-    pools = [f"{p['internal_api']} {p.get('version') or '?'} ({p['user_api']}, "
-             f"{p['num_threads']} thread{'s' if p['num_threads'] != 1 else ''})"
-             for p in threadpool_info()]
     xla = os.environ.get("XLA_FLAGS", "")
-    return ("Threads (threadpoolctl, inside the timed region): " + "; ".join(pools or ["none"])
-            + f". XLA_FLAGS = {xla!r}.")
+    return (f"Threads (threadpoolctl, inside the timed region): {blas_threads()}"
+            f". XLA_FLAGS = {xla!r}.")
 
 
 # ----------------------------------------------------------------------------- memory

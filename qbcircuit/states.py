@@ -130,9 +130,12 @@ class EvolvedStates:
             # the frame is diagonal: cells' states need |P psi| per (cells, n) only
             k = self._lab_kets()
             T, M, D = k.shape
+            if M == 1:
+                cells = lay.cells_from_kets(k[:, 0])
+                return cells if self.weights[0] == 1.0 else self.weights[0] * cells
             cells = lay.cells_from_kets(k.reshape(T * M, D)).reshape(T, M, lay.cell_dim,
                                                                      lay.cell_dim)
-            return np.einsum("m,tmab->tab", self.weights, cells)
+            return np.einsum("m,tmab->tab", self.weights, cells, optimize=True)  # BLAS
         if self.frame is None:
             return lay.cells_from_density_matrices(self._rhos)
         # rho_lab[(a,n),(b,n)] = P[a,n] rho_F[(a,n),(b,n)] conj(P[b,n]), P = e^{-iFt}
@@ -142,12 +145,24 @@ class EvolvedStates:
         P = self._back.reshape(T, c, d)
         return np.einsum("tan,tabn,tbn->tab", P, diag_blocks, P.conj())
 
+    @cached_property
+    def _ket_fock_weights(self) -> np.ndarray:
+        """sum_m w_m sum_c |psi_m(c, n)|^2 per time and Fock level n, shape (T, d) (kets only).
+
+        Read twice (the truncation check and the diagnostics' trace): computed once.
+        """
+        lay = self.layout
+        p = self._kets.real**2 + self._kets.imag**2  # |.|^2 without the square root
+        p = p.reshape(self.times.size, -1, lay.cell_dim, lay.levels).sum(axis=2)
+        out = np.einsum("m,tmn->tn", self.weights, p)
+        out.setflags(write=False)  # shared by every caller
+        return out
+
     def fock_populations(self) -> np.ndarray:
         """Populations of the charger's Fock levels at every time, shape (T, d)."""
         lay = self.layout
         if self._kets is not None:
-            p = np.abs(self._kets.reshape(self.times.size, -1, lay.cell_dim, lay.levels)) ** 2
-            return np.einsum("m,tmcn->tn", self.weights, p)
+            return self._ket_fock_weights
         diag = np.einsum("tii->ti", self._rhos).real
         return diag.reshape(self.times.size, lay.cell_dim, lay.levels).sum(axis=1)
 
@@ -162,7 +177,7 @@ class EvolvedStates:
         four are unchanged by the diagonal frame unitary, so they are read off the stored states.
         """
         if self._kets is not None:
-            norm = np.einsum("m,tm->t", self.weights, np.sum(np.abs(self._kets) ** 2, axis=2))
+            norm = self._ket_fock_weights.sum(axis=1)
             return {
                 "trace_error": float(np.max(np.abs(norm - 1.0))),
                 "hermiticity_error": 0.0,

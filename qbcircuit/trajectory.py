@@ -66,7 +66,10 @@ class Trajectory:
         for name in ("times", "energy", "fluctuation", "concurrence", "cell_states"):
             if getattr(self, name) is None:
                 continue
-            arr = np.array(getattr(self, name))
+            # a read-only view, not a copy: the cell states of 8 cells are 200 MB, and the copy
+            # cost more than the evolution (the arrays come from the engine, nobody else holds
+            # them)
+            arr = np.asarray(getattr(self, name)).view()
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
         for arr in self.expect.values():

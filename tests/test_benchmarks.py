@@ -6,13 +6,20 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).parent.parent / "benchmarks" / "paper_suite.py"
+MANY_CELLS = Path(__file__).parent.parent / "benchmarks" / "many_cells.py"
+
+
+def load(path: Path):
+    """The benchmark script as a module (it is not a package)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.slow
 def test_paper_suite_benchmark_runs(tmp_path):
-    spec = importlib.util.spec_from_file_location("paper_suite", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load(SCRIPT)
     out, plot = tmp_path / "report.md", tmp_path / "wp.png"
     assert module.main(["--quick", "--no-jax", "--out", str(out), "--plot", str(plot)]) == 0
     report = out.read_text()
@@ -27,12 +34,22 @@ def test_paper_suite_benchmark_runs(tmp_path):
 
 @pytest.mark.slow
 def test_trajectory_benchmark_runs(tmp_path):
-    path = Path(__file__).parent.parent / "benchmarks" / "trajectory.py"
-    spec = importlib.util.spec_from_file_location("trajectory", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load(Path(__file__).parent.parent / "benchmarks" / "trajectory.py")
     out = tmp_path / "report.md"
     assert module.main(["--reps", "1", "--out", str(out)]) == 0
     report = out.read_text()
     assert report.count("\n| ") == 1 + len(module.CASES)  # header and one row per case
     assert "dynamics / QuTiP defaults" in report and "Load average" in report
+
+
+@pytest.mark.slow
+def test_many_cells_benchmark_runs(tmp_path):
+    module = load(MANY_CELLS)
+    out = tmp_path / "report.md"
+    assert module.main(["--cases", "closed N=6", "--reps", "1", "--no-rss", "--no-tight",
+                        "--out", str(out)]) == 0
+    report = out.read_text()
+    assert "| closed N=6 | " in report and "| exact |" in report
+    assert "| qutip (defaults) |" in report and "Load average" in report
+    assert "Threads (threadpoolctl" in report
+    assert not list(tmp_path.glob(".*.tmp"))

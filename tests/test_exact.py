@@ -317,3 +317,65 @@ def test_blocked_phases_equal_the_direct_exponentials():
                   np.sort(rng.uniform(0, 5, 40))):
         direct = np.exp(-1j * times[:, None, None] * E)
         assert np.max(np.abs(_phases(times, E) - direct)) < 1e-11
+
+
+#: Largest |ket difference| between the closed Chebyshev path and the eigendecomposition path
+#: (both exact up to round-off; the expansion's own bound is 1e-15 per chunk).
+CHEBYSHEV_KET_ATOL = 1e-11
+CLOSED_PATH_CASES = {
+    "paper model, zeta = 0.5, complex alpha": dict(alpha=1.2 + 0.4j, zeta=0.5, delta=0.3),
+    "4-cell chain, one cell excited": dict(cells=4, alpha=0.8, zeta=-0.4, initial_cells="gegg"),
+    "Tavis-Cummings, thermal charger (ensemble)": dict(cells=3, charger_state="thermal",
+                                                       photons=0.6, charger_coupling="all"),
+}
+
+
+@pytest.mark.parametrize("case", list(CLOSED_PATH_CASES))
+@pytest.mark.parametrize("times", [np.linspace(0.0, 10.0, 201), np.array([0.0, 0.3, 7.1, 25.0])],
+                         ids=["uniform", "sparse-long"])
+def test_closed_chebyshev_path_equals_the_eigendecomposition(case, times, monkeypatch):
+    model = BatteryModel(BatteryParams(**CLOSED_PATH_CASES[case]))
+    monkeypatch.setattr(exact, "_closed_costs", lambda *a: (0.0, 1.0))  # force eigh
+    ref = exact.evolve(model, times)
+    monkeypatch.setattr(exact, "_closed_costs", lambda *a: (1.0, 0.0))  # force Chebyshev
+    # a small chunk memory forces several chunks (errors carried across chunk ends)
+    monkeypatch.setattr(exact, "CHEBYSHEV_MEMORY", 50 * 16 * model.layout.code_dim)
+    got = exact.evolve(model, times)
+    assert np.max(np.abs(got._lab_kets() - ref._lab_kets())) < CHEBYSHEV_KET_ATOL
+
+
+def test_closed_chebyshev_path_equals_expm_multiply():
+    """The library call is the oracle of the hot path (a 6-cell chain, where it is chosen)."""
+    from scipy.sparse.linalg import expm_multiply
+
+    model = BatteryModel(BatteryParams(cells=6, alpha=0.6, zeta=0.5, fock=10))
+    times = np.linspace(0.0, 4.0, 9)
+    H, _ = exact.chop(model.hamiltonian_matrix)
+    nblocks, block = exact.hamiltonian_blocks(H)
+    eigh_cost, chebyshev_cost = exact._closed_costs(H, block, model.initial_ket[None], times)
+    assert chebyshev_cost < eigh_cost  # the automatic choice at this size
+    got = exact.evolve(model, times).kets
+    ref = expm_multiply(-1j * H.tocsc(), model.initial_ket, start=0.0, stop=4.0, num=9,
+                        endpoint=True)
+    assert np.max(np.abs(got - ref)) < CHEBYSHEV_KET_ATOL
+
+
+def test_bessel_recurrence_equals_scipy():
+    from scipy.special import jv
+
+    for K, x_max in [(10, 1.0), (300, 170.0), (50, 900.0), (2000, 5.0)]:
+        x = np.concatenate([[0.0, 1e-6], np.linspace(0.0, x_max, 37)])
+        ref = jv(np.arange(K + 1)[None, :], x[:, None])
+        assert np.max(np.abs(exact.bessel_j(K, x) - ref)) < 1e-13
+
+
+def test_closed_cost_estimate_follows_the_path_taken():
+    """Large registers are estimated (and admitted) by the Chebyshev path, without a dense H."""
+    times = np.linspace(0.0, 10.0, 201)
+    paper = BatteryModel(BatteryParams(alpha=2.0, zeta=1.0))
+    assert exact.Exact().cost(paper, times).unit == "eigendecompositions"
+    chain = BatteryModel(BatteryParams(cells=8, alpha=1.5, zeta=0.5))
+    cost = exact.Exact().cost(chain, times)
+    dim = chain.layout.code_dim
+    assert cost.unit == "Chebyshev expansions"
+    assert cost.bytes < 16 * dim * 4 * dim  # the dense eigendecomposition's estimate

@@ -27,7 +27,7 @@ def execute(path: Path, fast: bool):
 
 
 def test_there_are_notebooks():
-    assert {p.name for p in NOTEBOOKS} >= {"paper_figures.ipynb"}
+    assert {p.name for p in NOTEBOOKS} >= {"paper_figures.ipynb", "many_cells.ipynb"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

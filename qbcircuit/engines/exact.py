@@ -8,6 +8,14 @@ products). :math:`H` is first split into the connected components of its sparsit
 (blocks that no matrix element couples: the excitation-number sectors when :math:`\zeta = 0`,
 the two parity sectors otherwise), and blocks of equal size are diagonalised together.
 
+Large closed systems (many cells: the blocks grow as :math:`2^N d`, the eigendecomposition as
+their cube) are propagated instead by a Chebyshev-Bessel expansion of :math:`e^{-iHt}` on the
+ket, sparse matrix-vector products only (:func:`_evolve_closed_chebyshev`, error below
+``CHUNK_TOL`` per chunk by the bound of the open path with R = 1). A cost model measured in
+``benchmarks/many_cells.py`` (:func:`_closed_costs`) picks the cheaper path: the
+eigendecomposition for the paper's two cells, the expansion from about four cells of an
+anisotropic chain on (6 cells: 156 ms -> 9 ms in the engine, benchmarks/README.md).
+
 Open system: Chebyshev-Bessel expansion of :math:`e^{t\mathcal L}`
 ------------------------------------------------------------------
 :math:`\rho(t) = e^{t\mathcal{L}}\rho(0)`, Eq. (4), with
@@ -142,6 +150,25 @@ GROWTH_CAP = 100.0
 ERROR_TARGET = 1e-10
 #: Entries of the code-space matrices below this times their largest are round-off (dropped).
 CHOP_REL = 1e-13
+#: Cost model of the closed paths (:func:`_closed_costs`), measured on 2 cores, one BLAS
+#: thread (benchmarks/many_cells.py --calibrate): seconds per cubed block dimension of a dense
+#: eigh, once per run, and per multiply-add of the phases applied to the eigenvectors ...
+EIGH_SECONDS = 3.0e-10
+EIGH_FIXED_SECONDS = 1.0e-3
+OUTPUT_SECONDS = 4.0e-10
+#: ... and of the Chebyshev path: per stored entry of H and real column in a product, per
+#: term, per multiply-add of the read-out, once per run,
+MATVEC_SECONDS = 1.0e-9
+TERM_SECONDS = 2.0e-6
+CHEBYSHEV_OUTPUT_SECONDS = 2.0e-10
+CHEBYSHEV_FIXED_SECONDS = 5.0e-3
+#: ... and the terms a chunk needs beyond t * spread / 2 (convergence tail, short times).
+CHEBYSHEV_EXTRA_TERMS = 40
+#: Blocks up to this size are always diagonalised (measured: the eigendecomposition wins up to
+#: 88-state blocks, 3 cells, at t = 10, and more so at longer times; 176 is a tie).
+EIGH_ALWAYS_BLOCK = 128
+#: Largest memory the closed Chebyshev path keeps for one chunk's vectors (bytes).
+CHEBYSHEV_MEMORY = 2**27
 _CROUZEIX = 1.0 + math.sqrt(2.0)
 _SQRT2 = math.sqrt(2.0)
 
@@ -304,14 +331,141 @@ def _apply(amp: np.ndarray, V: np.ndarray) -> np.ndarray:
     return amp @ Vt
 
 
+def _spectral_interval(H: sp.csr_matrix) -> tuple[float, float]:
+    """Gershgorin interval [lo, hi] holding every eigenvalue of the Hermitian H."""
+    diag = H.diagonal().real
+    radius = np.asarray(abs(H).sum(axis=1)).ravel() - np.abs(diag)
+    return float(np.min(diag - radius)), float(np.max(diag + radius))
+
+
+def _closed_costs(H: sp.csr_matrix, block: np.ndarray, members: np.ndarray, times: np.ndarray):
+    """Estimated seconds of the two closed paths: (eigendecomposition, Chebyshev).
+
+    Eigendecomposition: ``EIGH_SECONDS`` per cubed block dimension (real or complex alike:
+    the real path is the common one), the phases applied, two real (T, s) x (s, s) products
+    per block and member at ``OUTPUT_SECONDS`` per multiply-add, and ``EIGH_FIXED_SECONDS``
+    once. Chebyshev, per ensemble member: about K = t (spread/2) + ``CHEBYSHEV_EXTRA_TERMS``
+    terms, each a product with H on r real columns (r = 1 for a real H and a real ket, else
+    2) at ``MATVEC_SECONDS`` per stored entry and column, plus ``TERM_SECONDS``; the
+    read-out, (T, K) x (K, rD) at ``CHEBYSHEV_OUTPUT_SECONDS`` per multiply-add; and
+    ``CHEBYSHEV_FIXED_SECONDS`` once.
+
+    Args:
+        H: the Hamiltonian on the code space (D, D).
+        block: block label of every basis state (:func:`hamiltonian_blocks`).
+        members (array of shape (M, D)): the initial kets.
+        times (array of shape (T,)): the output times.
+    """
+    sizes = np.bincount(block).astype(float)
+    M = members.shape[0]
+    eigh = (EIGH_FIXED_SECONDS + EIGH_SECONDS * float(np.sum(sizes**3))
+            + OUTPUT_SECONDS * 2 * M * times.size * float(np.sum(sizes**2)))
+    if sizes.max() <= EIGH_ALWAYS_BLOCK:  # the paper's two cells: skip the rest (a sweep point)
+        return eigh, math.inf
+    lo, hi = _spectral_interval(H)
+    t_max = float(times[-1]) if times.size else 0.0
+    terms = t_max * 0.5 * (hi - lo) + CHEBYSHEV_EXTRA_TERMS
+    r = 1 if not (np.any(H.data.imag) or np.any(members.imag)) else 2
+    per_member = terms * (MATVEC_SECONDS * r * H.nnz + TERM_SECONDS
+                          + CHEBYSHEV_OUTPUT_SECONDS * times.size * r * H.shape[0])
+    return eigh, CHEBYSHEV_FIXED_SECONDS + M * per_member
+
+
+def _evolve_closed_chebyshev(H: sp.csr_matrix, members: np.ndarray,
+                             times: np.ndarray) -> np.ndarray:
+    r"""Kets :math:`e^{-iHt}\psi_m` at every time by a Chebyshev-Bessel expansion, (T, M, D).
+
+    With :math:`e_0` and :math:`\varrho` the centre and half width of H's Gershgorin interval,
+    :math:`H' = (H - e_0)/\varrho` has its spectrum in [-1, 1] and (Jacobi-Anger)
+
+    .. math::
+
+        e^{-iHt}\psi = e^{-ie_0t}\sum_{k\ge0}(2-\delta_{k0})(-i)^kJ_k(\varrho t)\,
+        T_k(H')\psi,\qquad T_{k+1}(H') = 2H'T_k(H') - T_{k-1}(H').
+
+    :math:`\|T_k(H')\| \le 1`, so the terms never grow (no round-off amplification) and the
+    cut after K terms errs by at most :math:`2\sum_{k\ge K}(\varrho t/2)^k/k!` (the open
+    path's bound with R = 1; K from :meth:`_Expansion.terms`, ``CHUNK_TOL`` per chunk); the
+    flow is unitary, so errors of earlier chunks are carried unamplified. For a real H (Eq. (1)
+    and its variants) the vectors :math:`T_k(H')\,\mathrm{Re}\,\psi` and
+    :math:`T_k(H')\,\mathrm{Im}\,\psi` are real and even (odd) k feed the real (imaginary) part
+    only: a real initial ket (real alpha, Fock) needs one real column, half the work of the
+    general real form. The time axis is cut into chunks whose stored vectors stay below
+    ``CHEBYSHEV_MEMORY`` bytes; every output time in a chunk is one set of Bessel
+    coefficients (the vectors are formed once).
+    """
+    lo, hi = _spectral_interval(H)
+    e0, rho = 0.5 * (lo + hi), max(0.5 * (hi - lo), 1e-300)
+    D = H.shape[0]
+    Hs = ((H - e0 * sp.identity(D, format="csr")) / rho).tocsr()
+    real = not np.any(Hs.data.imag)
+    if real:
+        Hs = Hs.real.tocsr()
+    Hs.sort_indices()
+    H2 = (2.0 * Hs).tocsr()
+    expansion = _Expansion(0.0, rho, 0.0)
+    kets = np.empty((times.size, members.shape[0], D), dtype=complex)
+    total = 0.0
+    for m, psi0 in enumerate(members):
+        x, t_cur, done = psi0.astype(complex), 0.0, 0
+        while done < times.size:
+            # columns: Re and Im (real H; Im dropped while zero) or the complex ket
+            cols = ([x.real] + ([x.imag] if np.any(x.imag) else [])) if real else [x]
+            width = 8.0 * D * (len(cols) if real else 2)  # bytes per stored vector
+            s_max = max(1.0, CHEBYSHEV_MEMORY / width - CHEBYSHEV_EXTRA_TERMS)
+            t_end = min(t_cur + s_max / rho, times[-1])
+            last = done + int(np.searchsorted(times[done:], t_end * (1 + 1e-14),
+                                              side="right"))
+            dt = np.append(times[done:last], t_end) - t_cur
+            K, delta = expansion.terms(float(dt.max()) * rho)
+            w = bessel_j(K, dt * rho)  # (T_chunk + 1, K + 1)
+            # ||T_k(H')|| <= 1: the cut after k terms errs by 2 sum_{j >= k} |J_j| at each
+            # time; from the computed J_j up to K (plus the analytic rest, delta) that is about
+            # 20% fewer terms than the (s/2)^k/k! bound alone
+            tail = 2.0 * np.cumsum(np.abs(w[:, ::-1]), axis=1)[:, ::-1].max(axis=0) + delta
+            K = max(1, int(np.argmax(tail <= CHUNK_TOL)) - 1) if tail[-1] <= CHUNK_TOL else K
+            total += float(tail[K + 1]) if K + 1 <= w.shape[1] - 1 else delta
+            w = w[:, :K + 1]
+            Q = np.empty((K + 1, len(cols), D), dtype=float if real else complex)
+            Q[0] = np.stack(cols)
+            Q[1] = 0.0
+            for j in range(len(cols)):  # in place, scipy's CSR kernel (no Python dispatch)
+                _matvec_add(Hs, Q[0, j], Q[1, j])
+                for k in range(1, K):
+                    np.negative(Q[k - 1, j], out=Q[k + 1, j])
+                    _matvec_add(H2, Q[k, j], Q[k + 1, j])  # T_{k+1} = 2H'T_k - T_{k-1}
+            w[:, 1:] *= 2.0
+            phase = (-1j) ** np.arange(K + 1)
+            if real:  # (-i)^k is real for even k and imaginary for odd k
+                ev, od = slice(0, None, 2), slice(1, None, 2)
+                we, wo = w[:, ev] * phase[ev].real, w[:, od] * phase[od].imag
+                re = we @ Q[ev, 0]
+                im = wo @ Q[od, 0]
+                if len(cols) == 2:
+                    re -= wo @ Q[od, 1]
+                    im += we @ Q[ev, 1]
+                psi = re + 1j * im
+            else:
+                psi = (w * phase) @ Q[:, 0]
+            kets[done:last, m] = psi[:-1]
+            x, t_cur, done = psi[-1], t_end, last
+    if total > ERROR_TARGET:  # pragma: no cover - K is chosen for CHUNK_TOL per chunk
+        raise RuntimeError(f"Chebyshev error bound {total:.2g} exceeds {ERROR_TARGET:g}")
+    return kets * np.exp(-1j * e0 * times)[:, None, None]
+
+
 def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
     H, _ = chop(model.hamiltonian_matrix)  # the state moves by at most t * (dropped norm)
     weights, members = model.initial_ensemble  # (M,), (M, D): one member for a pure state
+    nblocks, block = hamiltonian_blocks(H)
+    lay = model.layout
+    eigh_cost, chebyshev_cost = _closed_costs(H, block, members, times)
+    if chebyshev_cost < eigh_cost:  # large registers: sparse products beat a dense eigh
+        kets = _evolve_closed_chebyshev(H, members, times)
+        return EvolvedStates(times, lay, kets=kets, weights=weights)
     H_dense = H.toarray()
     if not np.any(H_dense.imag):  # Eq. (1) and its variants are real: real eigh, 3-4x faster
         H_dense = H_dense.real
-    nblocks, block = hamiltonian_blocks(H)
-    lay = model.layout
     if nblocks == 1:
         E, V = np.linalg.eigh(H_dense)
         kets = np.stack([_apply(_phases(times, E) * (V.conj().T @ psi0), V)
@@ -479,6 +633,57 @@ class _Expansion:
         return lo
 
 
+def bessel_j(K: int, x: np.ndarray) -> np.ndarray:
+    r"""Bessel functions :math:`J_k(x)`, k = 0 .. K, for x >= 0: shape (x.size, K + 1).
+
+    Miller's backward recurrence :math:`J_{k-1} = (2k/x)J_k - J_{k+1}`, started far above
+    max(K, x) (where :math:`J_k` is negligible) and normalised by
+    :math:`J_0 + 2\sum_{k\ge1}J_{2k} = 1`; one vectorised pass over the orders for every x
+    at once (``scipy.special.jv`` on the same grid costs about 8 us per value and dominated the
+    expansion; it is the oracle in the tests).
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    out = np.zeros((x.size, K + 1))
+    zero = x <= 1e-300
+    out[zero, 0] = 1.0
+    xs = x[~zero]
+    if xs.size == 0:
+        return out
+    top = max(float(K), float(xs.max()))
+    start = 2 * ((int(top) + int(math.sqrt(160.0 * max(top, 1.0))) + 20) // 2)
+    keep = np.zeros((K + 1, xs.size))  # rows J_k (contiguous writes)
+    inv = 2.0 / xs
+    j_next = np.zeros(xs.size)  # J_{k+1}
+    j_cur = np.full(xs.size, 1e-30)  # J_k, k = start (arbitrary scale)
+    j_new = np.empty(xs.size)
+    norm = np.zeros(xs.size)  # 2 sum of the even orders above K (those up to K: at the end)
+    # a step grows |J| by at most 2 start / x + 1: check for overflow every `every` steps
+    every = max(1, int(100.0 / math.log10(2.0 * start / xs.min() + 2.0)))
+    for k in range(start, 0, -1):
+        if k <= K:
+            keep[k] = j_cur
+        elif k % 2 == 0:
+            norm += j_cur
+        np.multiply(inv, j_cur, out=j_new)  # J_{k-1} = (2k/x) J_k - J_{k+1}
+        j_new *= k
+        j_new -= j_next
+        j_next, j_cur, j_new = j_cur, j_new, j_next
+        if k % every:
+            continue
+        big = np.abs(j_cur) > 1e150
+        if big.any():  # rescale every stored value of those x
+            keep[:, big] *= 1e-150
+            norm[big] *= 1e-150
+            j_next[big] *= 1e-150
+            j_cur[big] *= 1e-150
+    keep[0] = j_cur
+    norm = 2.0 * (norm + keep[2::2].sum(axis=0)) + keep[0]
+    keep = keep.T
+    out[~zero] = keep / norm[:, None]
+    out[np.abs(out) < 1e-250] = 0.0  # subnormal numbers slow every product they enter
+    return out
+
+
 def _chebyshev_vectors(Y2: sp.csr_matrix, x: np.ndarray, K: int) -> np.ndarray:
     """Rows Q_0(Y) x .. Q_K(Y) x with Q_{k+1} = 2Y Q_k + Q_{k-1}, given Y2 = 2Y (CSR)."""
     Q = np.empty((K + 1, x.size))
@@ -516,8 +721,7 @@ def _chebyshev(Y: sp.csr_matrix, x0: np.ndarray, exp: _Expansion, times: np.ndar
         last = done + int(np.searchsorted(times[done:], t_end * (1 + 1e-14), side="right"))
         dt = np.append(times[done:last], t_end) - t_cur
         K, delta = exp.terms(float(dt.max()) * rho)
-        k = np.arange(K + 1)
-        coef = jv(k[None, :], dt[:, None] * rho) * np.exp(dt * c)[:, None]
+        coef = bessel_j(K, dt * rho) * np.exp(dt * c)[:, None]
         coef[:, 1:] *= 2
         Q = _chebyshev_vectors(Y2, x, K)  # (K + 1, m): Q_k(Y) x
         x_end = coef[-1] @ Q
@@ -770,7 +974,9 @@ class Exact(Engine):
         return evolve(model, times)
 
     def cost(self, model: BatteryModel, times) -> Cost:
-        r"""Closed: one eigendecomposition, any t. Open: matrix-vector products ~ t x spread.
+        r"""Closed: one eigendecomposition, any t, or (large registers) one Chebyshev expansion.
+
+        Open: matrix-vector products ~ t x spread.
 
         The expansion needs about :math:`t\varrho` products, :math:`\varrho` the spread of the
         Bohr frequencies after the frame shift; estimated here from the Gershgorin radius of
@@ -780,7 +986,13 @@ class Exact(Engine):
         dim = model.layout.code_dim
         p = model.params
         if p.is_closed:
-            members = model.initial_ensemble[0].size
+            kets = model.initial_ensemble[1]
+            members = kets.shape[0]
+            H, _ = chop(model.hamiltonian_matrix)
+            eigh_s, chebyshev_s = _closed_costs(H, hamiltonian_blocks(H)[1], kets, times)
+            if chebyshev_s < eigh_s:  # the path _evolve_closed takes: no dense H
+                return Cost(bytes=int(16 * dim * 3 * members * times.size + CHEBYSHEV_MEMORY),
+                            steps=1.0, unit="Chebyshev expansions", seconds_per_step=chebyshev_s)
             return Cost(bytes=int(16 * dim * (3 * members * times.size + 4 * dim)), steps=1.0,
                         unit="eigendecompositions", seconds_per_step=dim**3 * 1e-9)
         H = model.hamiltonian_matrix.tocoo()
