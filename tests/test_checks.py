@@ -101,5 +101,6 @@ def test_the_truncation_message_names_omega_q_when_it_is_the_cause():
                        r"omega_q = 1e-300\) pumps photons beyond the 512 Fock levels the binary "
                        r"encoding allows; use a larger omega_q or a smaller \|g zeta\|$"):
         BatteryParams(omega_q=1e-300, zeta=1)
-    with pytest.raises(ParameterError, match=r"^alpha = 10\+0j needs 171 Fock levels"):
+    with pytest.raises(ParameterError, match=r"^the coherent charger \(mean photons 100\) needs "
+                       r"171 Fock levels"):
         BatteryParams(alpha=10, encoding="unary")

@@ -186,8 +186,10 @@ def test_bad_sweeps_are_one_line_and_exit_2_before_any_work(capsys, tmp_path, ar
          "sweep point delta = 1000000.0: this dynamics run needs about"),
         (["--vary", "g=1,1e8", "--set", "kappa=0.1"],
          "sweep point g = 100000000.0: this exact run needs about"),
+        # the Solver path keeps every state (the default open path holds one chunk: it fits)
         (["--vary", "alpha=1:10:2", "--vary", "kappa=0,0.1", "--method", "dynamics",
-          "--points", "100000"], "kappa = 0.1: this dynamics run needs about"),
+          "--array-library", "scipy_sparse", "--points", "100000"],
+         "kappa = 0.1: this dynamics run needs about"),
     ],
 )
 def test_every_sweep_point_is_estimated_before_the_work(capsys, monkeypatch, argv, message):
