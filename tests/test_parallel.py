@@ -207,8 +207,10 @@ def test_a_sweep_with_a_stopped_worker_finishes(tmp_path):
     """`kill -STOP` of a worker stalled the sweep forever with no message (issue 22.5)."""
     out, ck = tmp_path / "s.csv", tmp_path / "ck"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.1:2:12", "--vary",
-         "zeta=0,1", "--method", "dynamics", "--t-max", "3", "--points", "61", "--jobs", "2",
+        # enough work that the pool is caught at it (about a minute of worker time)
+        [sys.executable, "-m", "qbcircuit", "sweep", "--vary", "g=0.1:2:30", "--vary",
+         "zeta=0,1", "--set", "kappa=0.2", "--method", "dynamics", "--t-max", "10", "--points",
+         "201", "--jobs", "2",
          "--no-progress", "--stall-timeout", "3", "--checkpoint", str(ck), "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stopped = None
@@ -226,7 +228,7 @@ def test_a_sweep_with_a_stopped_worker_finishes(tmp_path):
             os.kill(stopped, signal.SIGKILL)
     assert stopped is not None, "the sweep ended before its pool worked"
     assert proc.returncode == 0, err
-    assert len(out.read_text().splitlines()) == 1 + 24
+    assert len(out.read_text().splitlines()) == 1 + 60
     # a stopped worker holding a chunk is found by its missing heartbeat (an idle one is
     # simply not waited for at the end)
     warned = [line for line in err.splitlines() if "sent no heartbeat" in line]
