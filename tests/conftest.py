@@ -45,6 +45,14 @@ def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason="needs the dynamics extra: pip install 'qbcircuit[dynamics]'")
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if item.get_closest_marker("dynamics") or any(
-                isinstance(v, str) and v == "dynamics" for v in params.values()):
+        if item.get_closest_marker("dynamics") or any(_names_dynamics(v) for v in params.values()):
             item.add_marker(skip)
+
+
+def _names_dynamics(value) -> bool:
+    """A test parameter that asks for the dynamics engine: "dynamics", or a list naming it."""
+    if isinstance(value, str):
+        return value == "dynamics"
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(v, str) and v == "dynamics" for v in value)
+    return False

@@ -259,6 +259,7 @@ def test_numbers_that_start_with_a_minus_use_no_private_argparse_hook():
     assert args.vary == ["delta=-1:1:3"] and args.set == ["alpha=-2"]
 
 
+@pytest.mark.dynamics
 def test_a_cost_warning_is_printed_before_the_long_work():
     """`simulate --gamma 1e6` is estimated at hours: the warning comes first, not after."""
     proc = subprocess.Popen(

@@ -86,6 +86,7 @@ SLOW_SWEEP = ["sweep", "--vary", "g=0.1:2:30", "--vary", "zeta=-1:1:30", "--meth
 
 
 @TWO_CORES
+@pytest.mark.dynamics
 def test_workers_exit_when_the_parent_is_killed_during_their_start_up():
     """SIGKILL of the parent while its workers import: they must not live on (issue 23.2).
 
@@ -203,6 +204,7 @@ def test_a_stopped_worker_is_detected_and_its_job_run_elsewhere(tmp_path):
 
 
 @TWO_CORES
+@pytest.mark.dynamics
 def test_a_sweep_with_a_stopped_worker_finishes(tmp_path):
     """`kill -STOP` of a worker stalled the sweep forever with no message (issue 22.5)."""
     out, ck = tmp_path / "s.csv", tmp_path / "ck"

@@ -203,6 +203,7 @@ def test_every_sweep_point_is_estimated_before_the_work(capsys, monkeypatch, arg
     assert message in err
 
 
+@pytest.mark.dynamics
 def test_a_long_sweep_point_warns_naming_it(monkeypatch):
     monkeypatch.setattr(sw, "_run", lambda *a, **k: None)  # the estimate only
     monkeypatch.setattr(sw, "_solve_chunk", None)

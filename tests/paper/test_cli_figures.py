@@ -33,7 +33,8 @@ def test_figures_command_writes_every_figure(capsys, tmp_path):
     ],
 )
 def test_figures_command_bad_input(capsys, argv, message):
-    status, out, err = run(capsys, "figures", "--no-progress", *argv)
+    # the method named, so that no default-method note (Qiskit 2, no dynamics) adds a line
+    status, out, err = run(capsys, "figures", "--no-progress", "--method", "exact", *argv)
     assert status == 2 and err.count("\n") == 1 and message in err
 
 
