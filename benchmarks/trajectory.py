@@ -4,7 +4,7 @@ Issue 21's three cases (201 points on [0, 10], the automatic truncation; QuTiP g
 truncation our ``exact`` engine used): each runs through the public API, ``simulate(params,
 times)`` (the default engine, ``dynamics``) and ``simulate(params, times, method="exact")``, and
 through QuTiP ``mesolve`` at its default tolerances and at our dynamics engine's (matched), with
-the three observables computed from QuTiP's states (``qbcircuit.crosscheck``, the independent
+the three observables computed from QuTiP's states (``tests/qutip_reference.py``, the independent
 build). All in one process, BLAS pinned to one thread, the methods alternating over ``--reps``
 repetitions after a warm-up call; fastest and median wall time reported, with the load average
 (the machine may be shared) and the peak traced memory of one extra call per method
@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import qutip as qt  # noqa: E402
 from paper_suite import MATCHED, NSTEPS, load_average, machine, thread_line  # noqa: E402
+from qutip_reference import qutip_model, qutip_observables  # noqa: E402 (tests/, via paper_suite)
 
 from qbcircuit import BatteryParams, simulate  # noqa: E402
 from qbcircuit._io import atomic_write_text  # noqa: E402
-from qbcircuit.crosscheck import qutip_model, qutip_observables  # noqa: E402
 
 #: Issue 21's cases: label -> parameters.
 CASES = {

@@ -441,7 +441,9 @@ class BatteryModel:
 
     @cached_property
     def initial_ensemble(self) -> tuple[np.ndarray, np.ndarray]:
-        r"""The initial state as an ensemble :math:`\rho_0 = \sum_m w_m|\psi_m\rangle\langle\psi_m|`.
+        r"""The initial state as an ensemble: :math:`\sum_m w_m|\psi_m\rangle\langle\psi_m|`.
+
+        (One member for a pure initial state.)
 
         Cells in ``initial_cells``; the charger in its renormalised truncated state: one
         member for a coherent or Fock charger, one Fock state per populated level for a

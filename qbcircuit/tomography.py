@@ -26,7 +26,7 @@ from qiskit import QuantumCircuit
 
 from . import observables as obs
 from ._checks import check_int, check_real
-from .model import BatteryModel, initial_cell_state
+from .model import BatteryModel
 
 _PAULI = {
     "I": np.eye(2, dtype=complex),

@@ -11,6 +11,7 @@ from ._io import atomic_write_text, csv_text
 from .layout import Layout
 from .params import BatteryParams
 
+
 @dataclass(frozen=True)
 class Trajectory:
     """Observables of one run at every requested time.

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from qiskit.quantum_info import DensityMatrix, partial_trace
 
-from qbcircuit.layout import Layout
 from qbcircuit import BatteryModel, BatteryParams
+from qbcircuit.layout import Layout
 from qbcircuit.states import EvolvedStates
 
 STATE_ATOL = 1e-12

@@ -53,8 +53,8 @@ from .._checks import ParameterError, check_points
 from .._io import OutputFile, check_folder, csv_text, make_folder
 from .._machine import cpu_name
 from ..engines import default_method, default_method_note, resolve
-from ..params import BatteryParams
 from ..interop import qutip_available
+from ..params import BatteryParams
 from ..simulate import DEFAULT_METHOD, simulate_many
 from .checks import CLAIM_POINTS
 from .crosscheck import engine_deviations, qutip_suite
