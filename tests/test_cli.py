@@ -461,10 +461,13 @@ def _address_space_limit(limit):
 
 
 @pytest.mark.parametrize("argv", [
-    ["simulate", "--alpha", "10", "--kappa", "0.1", "--t-max", "1"],
-    ["simulate", "--fock", "512", "--kappa", "0.1", "--t-max", "1"],
+    ["simulate", "--alpha", "10", "--kappa", "0.1", "--t-max", "1", "--method", "dynamics",
+     "--array-library", "scipy_sparse"],
+    # the Solver path keeps every state (the default open path holds one chunk: it would run)
+    ["simulate", "--fock", "512", "--kappa", "0.1", "--t-max", "1", "--method", "dynamics",
+     "--array-library", "scipy_sparse"],
     ["sweep", "--vary", "alpha=1:10:3", "--set", "kappa=0.1", "--method", "dynamics",
-     "--t-max", "1", "--no-progress"],
+     "--array-library", "scipy_sparse", "--t-max", "1", "--no-progress"],
 ])
 def test_the_estimate_reads_the_address_space_limit(argv):
     """Under `prlimit --as=4000000000` these ended in numpy MemoryError tracebacks: now a result
