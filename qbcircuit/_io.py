@@ -514,6 +514,10 @@ def atomic_write_text(path, text: str) -> None:
         out.write_text(text)
 
 
+#: Figure formats written when none is asked for (``figures``, ``reproduce``).
+DEFAULT_FORMATS = ("png", "pdf")
+
+
 def figure_bytes(fig, fmt: str, dpi: int = 150) -> bytes:
     """A matplotlib figure rendered as ``fmt`` (png, pdf, svg), without creation dates."""
     buf = io.BytesIO()

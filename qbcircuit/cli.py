@@ -25,6 +25,7 @@ import numpy as np
 from . import __version__
 from ._checks import ParameterError, check_points, check_real
 from ._io import (
+    DEFAULT_FORMATS,
     OutputFile,
     check_distinct,
     check_folder,
@@ -61,9 +62,6 @@ CONNECT_SECONDS = 10.0
 #: Suffixes of --plot (the format is the suffix).
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 
-
-#: Figure formats of ``figures`` and ``reproduce`` when --format is not given.
-DEFAULT_FORMATS = ("png", "pdf")
 
 #: A value that starts with '-' but is a number: argparse by itself reads only -1 and -1.5 as
 #: numbers; -1e-3, -1.5e2, -1j, -1-1j, -inf and -nan are values too (no option of ours starts

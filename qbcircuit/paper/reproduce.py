@@ -50,7 +50,7 @@ from tqdm.auto import tqdm
 
 from .. import __version__, _optional
 from .._checks import ParameterError, check_points
-from .._io import OutputFile, check_folder, csv_text, make_folder
+from .._io import DEFAULT_FORMATS, OutputFile, check_folder, csv_text, make_folder
 from .._machine import cpu_name
 from ..engines import default_method, default_method_note, resolve
 from ..interop import qutip_available
@@ -71,7 +71,6 @@ from .figures import (
 from .suite import CURVES, PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, paper_suite
 
 FORMATS = ("png", "pdf", "svg")
-DEFAULT_FORMATS = ("png", "pdf")
 #: The variant a run of Eq. (1) is compared with (first energy maximum, report section).
 COMPARISON_VARIANT = "tavis-cummings"
 #: Times of the trotter cross-check on [0, 10] (its cost is the steps, dt = its default).
