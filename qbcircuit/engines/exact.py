@@ -786,11 +786,11 @@ class _OpenProblem:
         for idx, E, _ in _block_eigh(H.toarray(), block):
             energies[idx] = E
         self.omega = 0.0
-        pair_diff = self.charge[ui] - self.charge[uj]
+        self._energies = energies
+        lines = self._spread_lines(energies)
         if grading is not None:
-            self.omega = self._best_frame(energies, pair_diff)
-        shifted = energies - self.omega * self.charge
-        spread = self._spread(shifted)
+            self.omega = self._best_frame(lines)
+        spread = float(np.max(lines[0] + lines[1] * self.omega))
         G_D = sp.csr_matrix((D, D), dtype=complex)
         for C in jumps:
             G_D = G_D - 0.5 * (C.conj().T @ C)
@@ -808,28 +808,35 @@ class _OpenProblem:
         self.x0 = sum(w * self.coords.from_ket(psi) for w, psi in zip(weights, members,
                                                                       strict=True))
 
-    def _spread(self, shifted: np.ndarray) -> float:
-        """Largest |E_i - E_j| over pairs in the set (by charge difference)."""
+    def _spread_lines(self, energies: np.ndarray):
+        """Largest |E_i - E_j| over pairs in the set, as lines in the frame frequency omega.
+
+        With E -> E - omega N, the pairs of charges (a, b) give hi_a - lo_b - omega (a - b):
+        returns (intercepts, slopes); the spread at omega is the largest line (and >= 0).
+        """
         q = self.charge
         ui, uj = self.coords.ui, self.coords.uj
         diffs = np.unique(q[ui] - q[uj])
-        if diffs.size == 1 and q.max() == 0:
-            return float(shifted.max() - shifted.min())
-        lo = np.full(q.max() + 1, np.inf)
-        hi = np.full(q.max() + 1, -np.inf)
-        np.minimum.at(lo, q, shifted)
-        np.maximum.at(hi, q, shifted)
-        out = 0.0
+        top = int(q.max())
+        lo = np.full(top + 1, np.inf)
+        hi = np.full(top + 1, -np.inf)
+        np.minimum.at(lo, q, energies)
+        np.maximum.at(hi, q, energies)
+        const, slope = [np.zeros(1)], [np.zeros(1)]
         for dq in diffs:  # pairs with q_i - q_j = dq
-            a = np.arange(max(0, dq), min(q.max(), q.max() + dq) + 1)
+            a = np.arange(max(0, dq), min(top, top + dq) + 1)
             b = a - dq
             if a.size:
-                out = max(out, float(np.max(hi[a] - lo[b])), float(np.max(hi[b] - lo[a])))
-        return out
+                const += [hi[a] - lo[b], hi[b] - lo[a]]
+                slope += [np.full(a.size, -float(dq)), np.full(a.size, float(dq))]
+        const, slope = np.concatenate(const), np.concatenate(slope)
+        keep = np.isfinite(const)
+        return const[keep], slope[keep]
 
-    def _best_frame(self, energies: np.ndarray, pair_diff: np.ndarray) -> float:
-        scale = max(1.0, float(np.max(np.abs(energies))))
-        res = minimize_scalar(lambda w: self._spread(energies - w * self.charge),
+    def _best_frame(self, lines) -> float:
+        const, slope = lines
+        scale = max(1.0, float(np.max(np.abs(self._energies))))
+        res = minimize_scalar(lambda w: float(np.max(const + slope * w)),
                               bounds=(-scale, scale), method="bounded",
                               options={"xatol": 1e-6 * scale})
         return float(res.x) if np.isfinite(res.fun) else 0.0
@@ -852,7 +859,9 @@ class _OpenProblem:
         # Duhamel: the dropped round-off entries move rho(t) by at most t |dL| amp(t)
         self.chop_bound = times[-1] * self.perturbation * self.amplification(times[-1])
         n = pairs.size
-        z = vals[:, inverse[:n]] * w_re + vals[:, inverse[n:]] * w_im
+        z = np.empty((times.size, n), dtype=complex)  # w_re real, w_im imaginary
+        z.real = vals[:, inverse[:n]] * w_re
+        z.imag = vals[:, inverse[n:]] * w_im.imag
         dq = self.charge[self.coords.ui[pairs]] - self.charge[self.coords.uj[pairs]]
         if self.omega != 0.0:  # a few distinct charge differences: one phase column each
             steps, which = np.unique(dq, return_inverse=True)
