@@ -141,7 +141,7 @@ except ImportError:  # pragma: no cover
     _csr_matvec = None
 
 from ..model import BatteryModel
-from ..states import EvolvedStates
+from ..states import EvolvedStates, ReducedStates
 from .base import Cost, Engine, dissipation_scale
 
 #: Truncation tolerance of one chunk's expansion (relative, Frobenius norm).
@@ -960,28 +960,21 @@ class _OpenProblem:
         return z, bound
 
 
-class OpenStates(EvolvedStates):
+class OpenStates(ReducedStates):
     """States of an open system as the Chebyshev engine hands them over.
 
-    Holds the cell states, the diagnostics read off the computed element set (see the module
-    docstring) and the guaranteed error bound; :attr:`density_matrices` are computed on first
-    access (same expansion, every element). Otherwise behaves as :class:`EvolvedStates`.
+    A :class:`~qbcircuit.states.ReducedStates` (cell states and the diagnostics read off the
+    computed element set, see the module docstring; the full density matrices formed on first
+    access, by the same expansion on every element) that also holds the charger's populations
+    (diagonal observables need no full state) and the guaranteed error bounds.
     """
 
     def __init__(self, times, model: BatteryModel, cells, diagnostics, error_bound: float,
                  chop_bound: float = 0.0, populations=None):
-        self.times = np.asarray(times, dtype=float)
-        self.layout = model.layout
-        self.levels = int(model.levels)
-        self.weights = None
-        self._kets = None
-        self._rhos = None
-        self.frame = None
+        super().__init__(times, model.layout, cells, diagnostics, full=self._every_element)
         self._model = model
-        self._cells = cells
         #: populations rho_{(c,n),(c,n)}, shape (T, 2^N, d)
         self._populations = populations
-        self._diagnostics = diagnostics
         #: guaranteed bound on the expansion's Frobenius error of the computed elements
         self.error_bound = error_bound
         #: bound on what dropping the round-off entries of the code-space matrices moves them by
@@ -989,9 +982,8 @@ class OpenStates(EvolvedStates):
         #: guaranteed bound on the cell states' expansion error, sqrt(d) error_bound (Frobenius)
         self.cell_error_bound = math.sqrt(self.levels) * error_bound
 
-    @cached_property
-    def density_matrices(self) -> np.ndarray:
-        """Full lab-frame density matrices, shape (T, D, D) (computed on first access)."""
+    def _every_element(self) -> EvolvedStates:
+        """Full lab-frame density matrices, shape (T, D, D): the expansion on every element."""
         with _THREADS.limit(limits=1, user_api="blas"):
             problem = _OpenProblem(self._model, restrict=False)
             pairs = np.arange(problem.coords.ui.size)
@@ -1001,15 +993,7 @@ class OpenStates(EvolvedStates):
         ui, uj = problem.coords.ui, problem.coords.uj
         rho[:, ui, uj] = z
         rho[:, uj, ui] = z.conj()
-        return rho
-
-    def cell_states(self) -> np.ndarray:
-        """Lab-frame reduced states of the cells, shape (T, 2^N, 2^N)."""
-        return self._cells
-
-    def state(self, i: int) -> np.ndarray:
-        """The lab-frame density matrix at times[i], shape (D, D)."""
-        return self.density_matrices[i]
+        return EvolvedStates(self.times, self.layout, density_matrices=rho)
 
     def expect(self, matrix) -> np.ndarray:
         """Tr(rho(t) O) at every time; diagonal operators from the populations held."""
@@ -1017,22 +1001,11 @@ class OpenStates(EvolvedStates):
         if M.nnz == 0 or np.all(M.tocoo().row == M.tocoo().col):
             diag = M.diagonal().reshape(self.layout.cell_dim, self.levels)
             return np.einsum("tcn,cn->t", self._populations, diag)
-        return np.einsum("ij,tji->t", M.toarray(), self.density_matrices)
+        return super().expect(matrix)
 
     def fock_populations(self) -> np.ndarray:
         """Populations of the charger's Fock levels at every time, shape (T, d)."""
         return self._populations.sum(axis=1)
-
-    def top_level_population(self) -> float:
-        """Largest population of the top kept Fock level d-1 over the times (truncation check)."""
-        return self._diagnostics["top_fock_population"]
-
-    def diagnostics(self) -> dict[str, float]:
-        """Trace error, Hermiticity error, most negative eigenvalue, top-level population.
-
-        Read off the computed element set (module docstring, *Diagnostics*).
-        """
-        return dict(self._diagnostics)
 
 
 def _evolve_open(model: BatteryModel, times: np.ndarray) -> OpenStates:
