@@ -235,7 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "claims or report")
     p.add_argument("--out", default="figures", help="output folder (created; default: figures)")
     _add_figure_options(p)
-    p.add_argument("--csv", action="store_true", help="also write every trajectory as CSV")
+    p.add_argument("--csv", action="store_true",
+                   help="also write every curve as one tidy curves.csv (as reproduce does)")
     _add_engine_options(p)
 
     p = sub.add_parser("sweep", help="figures of merit over a grid of any number of parameters")

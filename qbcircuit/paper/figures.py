@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import ParameterError, check_points
-from .._io import OutputFile, figure_bytes
-from ..params import VARIANTS
+from .._io import OutputFile, csv_text, figure_bytes
+from ..params import VARIANTS, BatteryParams
 from ..simulate import DEFAULT_METHOD, simulate_many
 from ..trajectory import Trajectory
 from .suite import CURVES, PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, SuiteEntry, paper_suite
@@ -413,14 +413,54 @@ def save_figures(figures: dict, folder, *, fmt="png", dpi: int = 150) -> list[Pa
     return paths
 
 
+#: Columns of ``curves.csv``: one row per curve, window and time.
+CSV_COLUMNS = ("figure_window", "panel", "curve", "parameter", "value", "zeta", "t", "energy",
+               "fluctuation", "concurrence", "omega_q", "model")
+#: panel's varied parameter (PANELS' display name) -> BatteryParams attributes.
+_VARIED = {"alpha": ("alpha",), "Delta": ("delta",), "g": ("g",),
+           "(kappa, gamma)": ("kappa", "gamma")}
+
+
+def _varied(panel: str, p: BatteryParams) -> tuple[str, object]:
+    name = PANELS[panel][0]
+    attrs = _VARIED[name]
+    values = [getattr(p, a) for a in attrs]
+    values = [v.real if isinstance(v, complex) and v.imag == 0 else v for v in values]
+    if len(values) == 1:
+        return name, values[0]
+    return name, "(" + ", ".join(f"{v:g}" for v in values) + ")"
+
+
+def curves_csv_text(suite: SuiteResult) -> str:
+    """Every curve of the run as one tidy CSV (``CSV_COLUMNS``), floats as their shortest repr.
+
+    ``figure_window`` is ``main`` (Figures 2-4, lambda*t in [0, 10]) or ``parametric``
+    (Figures 5-6, [0, 1.3]); ``curve`` is the suite's curve id (``a:0.5``, ``d:open``),
+    ``parameter``/``value`` what the panel varies and its value on that curve.
+    """
+    model = suite.variant or "Eq. (1)"
+
+    def rows():
+        for window, trajs in (("main", suite.main), ("parametric", suite.parametric)):
+            for entry, tr in zip(suite.entries, trajs, strict=True):
+                name, value = _varied(entry.panel, entry.params)
+                value = float(value) if isinstance(value, float | int) else value
+                zeta, omega_q = float(entry.params.zeta), float(entry.params.omega_q)
+                for t, e, sg, c in zip(tr.params.lam * tr.times, tr.energy, tr.fluctuation,
+                                       tr.concurrence, strict=True):
+                    yield (window, entry.panel, entry.curve, name, value, zeta, float(t),
+                           float(e), float(sg), float(c), omega_q, model)
+
+    return csv_text(CSV_COLUMNS, rows())
+
+
 def save_suite_csv(suite: SuiteResult, folder) -> list[Path]:
-    """Write every trajectory of the suite as CSV (``fig<panel>_<n>.csv``) atomically."""
-    folder = Path(folder)
-    paths = []
-    for window, trajs in (("main", suite.main), ("parametric", suite.parametric)):
-        for i, (entry, tr) in enumerate(zip(suite.entries, trajs, strict=True)):
-            slug = entry.curve.replace(":", "_") + f"_zeta{entry.params.zeta:g}"
-            path = folder / f"{window}_{i:02d}_{slug}.csv"
-            tr.to_csv(path)
-            paths.append(path)
-    return paths
+    """Write every curve of the suite as one tidy ``curves.csv`` (:func:`curves_csv_text`).
+
+    The same file ``qbcircuit reproduce`` writes; atomically (temporary file, then renamed).
+    Returns the one path, in a list (as :func:`save_figures` returns its paths).
+    """
+    path = Path(folder) / "curves.csv"
+    with OutputFile(path) as out:
+        out.write_text(curves_csv_text(suite))
+    return [path]

@@ -50,7 +50,7 @@ from tqdm.auto import tqdm
 
 from .. import __version__, _optional
 from .._checks import ParameterError, check_points
-from .._io import DEFAULT_FORMATS, OutputFile, check_folder, csv_text, make_folder
+from .._io import DEFAULT_FORMATS, OutputFile, check_folder, make_folder
 from .._machine import cpu_name
 from ..engines import default_method, default_method_note, resolve
 from ..interop import qutip_available
@@ -63,12 +63,13 @@ from .figures import (
     SuiteResult,
     compute_suite,
     concurrence_bound_margin,
+    curves_csv_text,
     figure_bytes,
     model_description,
     paper_figures,
     variant_overrides,
 )
-from .suite import CURVES, PANELS, PARAMETRIC_WINDOW, TIME_WINDOW, paper_suite
+from .suite import CURVES, PARAMETRIC_WINDOW, TIME_WINDOW, paper_suite
 
 FORMATS = ("png", "pdf", "svg")
 #: The variant a run of Eq. (1) is compared with (first energy maximum, report section).
@@ -83,14 +84,6 @@ TROTTER_CURVES = (("a:0.5", 1.0), ("b:4", 1.0), ("c:0.3", 1.0), ("d:open", 1.0))
 CLAIMS_OMEGA_QS = (0.5, 1.0, 2.0, 5.0)
 #: The engines checked against exact in the report (qutip only when importable).
 CROSSCHECKS = ("dynamics", "trotter", "qutip")
-#: Columns of ``curves.csv``: one row per curve, window and time.
-CSV_COLUMNS = ("figure_window", "panel", "curve", "parameter", "value", "zeta", "t", "energy",
-               "fluctuation", "concurrence", "omega_q", "model")
-#: panel's varied parameter (PANELS' display name) -> BatteryParams attributes.
-_VARIED = {"alpha": ("alpha",), "Delta": ("delta",), "g": ("g",),
-           "(kappa, gamma)": ("kappa", "gamma")}
-
-
 @dataclass
 class ReproduceResult:
     """What :func:`reproduce` did: the folder, the files, the suite and a one-line summary."""
@@ -181,39 +174,6 @@ def _jsonable(value):
 
 def _param_dict(p: BatteryParams) -> dict:
     return {name: _jsonable(getattr(p, name)) for name in BatteryParams.fields()}
-
-
-def _varied(panel: str, p: BatteryParams) -> tuple[str, object]:
-    name = PANELS[panel][0]
-    attrs = _VARIED[name]
-    values = [getattr(p, a) for a in attrs]
-    values = [v.real if isinstance(v, complex) and v.imag == 0 else v for v in values]
-    if len(values) == 1:
-        return name, values[0]
-    return name, "(" + ", ".join(f"{v:g}" for v in values) + ")"
-
-
-def curves_csv_text(suite: SuiteResult) -> str:
-    """Every curve of the run as one tidy CSV (``CSV_COLUMNS``), floats as their shortest repr.
-
-    ``figure_window`` is ``main`` (Figures 2-4, lambda*t in [0, 10]) or ``parametric``
-    (Figures 5-6, [0, 1.3]); ``curve`` is the suite's curve id (``a:0.5``, ``d:open``),
-    ``parameter``/``value`` what the panel varies and its value on that curve.
-    """
-    model = suite.variant or "Eq. (1)"
-
-    def rows():
-        for window, trajs in (("main", suite.main), ("parametric", suite.parametric)):
-            for entry, tr in zip(suite.entries, trajs, strict=True):
-                name, value = _varied(entry.panel, entry.params)
-                value = float(value) if isinstance(value, float | int) else value
-                zeta, omega_q = float(entry.params.zeta), float(entry.params.omega_q)
-                for t, e, sg, c in zip(tr.params.lam * tr.times, tr.energy, tr.fluctuation,
-                                       tr.concurrence, strict=True):
-                    yield (window, entry.panel, entry.curve, name, value, zeta, float(t),
-                           float(e), float(sg), float(c), omega_q, model)
-
-    return csv_text(CSV_COLUMNS, rows())
 
 
 def _trajectory_records(suite: SuiteResult) -> list[dict]:

@@ -9,11 +9,13 @@ from qbcircuit.paper.figures import (
     BOUND_GID,
     BOUND_STYLE,
     CONCURRENCE_FLOOR,
+    CSV_COLUMNS,
     FIGURES,
     MARKER_GID,
     coinciding_curves,
     compute_suite,
     concurrence_bound_margin,
+    curves_csv_text,
     paper_figures,
     save_figures,
     save_suite_csv,
@@ -168,9 +170,10 @@ def test_figures_and_csv_are_written(suite, tmp_path):
     assert [p.name for p in paths[::2]] == [f"{name}.png" for name in FIGURES]
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in paths[::2])
     assert all(p.read_text().lstrip().startswith("<?xml") for p in paths[1::2])
-    csvs = save_suite_csv(suite, tmp_path)
-    assert len(csvs) == 32 and csvs[0].read_text().startswith("t,energy")
-    assert csvs[0].name == "main_00_a_0.5_zeta0.csv"
+    csvs = save_suite_csv(suite, tmp_path)  # one tidy file, as reproduce writes it
+    assert [p.name for p in csvs] == ["curves.csv"]
+    assert csvs[0].read_text() == curves_csv_text(suite)
+    assert csvs[0].read_text().startswith(",".join(CSV_COLUMNS) + "\n")
     assert not list(tmp_path.glob(".*"))  # no temporary files left
     with pytest.raises(ParameterError, match="does not exist"):
         save_figures(paper_figures(suite), tmp_path / "missing")

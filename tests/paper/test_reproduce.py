@@ -11,8 +11,8 @@ import pytest
 from qbcircuit import BatteryParams, ParameterError, simulate
 from qbcircuit.cli import main
 from qbcircuit.paper.crosscheck import engine_deviations
-from qbcircuit.paper.figures import FIGURES
-from qbcircuit.paper.reproduce import CSV_COLUMNS, output_files, reproduce
+from qbcircuit.paper.figures import CSV_COLUMNS, FIGURES
+from qbcircuit.paper.reproduce import output_files, reproduce
 
 HAS_QUTIP = importlib.util.find_spec("qutip") is not None
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
