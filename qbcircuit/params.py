@@ -20,6 +20,7 @@ import dataclasses
 import math
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import gammaln
@@ -111,6 +112,7 @@ def lost_weight(alpha: complex, levels: int) -> float:
     return float(np.sum(np.abs(tail) ** 2))
 
 
+@lru_cache(maxsize=256)  # a sweep asks for the same few (alpha, tol) at every point
 def minimal_levels(alpha: complex, tol: float) -> int:
     """Fewest Fock levels whose cut-off coherent-state weight is at most ``tol``.
 
