@@ -317,6 +317,8 @@ def test_blocked_phases_equal_the_direct_exponentials():
                   np.sort(rng.uniform(0, 5, 40))):
         direct = np.exp(-1j * E[:, :, None] * times)  # time axis last
         assert np.max(np.abs(_phases(times, E) - direct)) < 1e-11
+        scale = rng.normal(size=E.shape) + 1j * rng.normal(size=E.shape)
+        assert np.max(np.abs(_phases(times, E, scale) - scale[:, :, None] * direct)) < 1e-10
 
 
 #: Largest |ket difference| between the closed Chebyshev path and the eigendecomposition path

@@ -393,24 +393,32 @@ def _block_eigh(H_dense: np.ndarray, plan: _BlockPlan):
     return out
 
 
-def _phases(times: np.ndarray, E: np.ndarray) -> np.ndarray:
-    """``exp(-i E t)`` for every time, shape ``E.shape + (T,)`` (time axis last, C order).
+def _phases(times: np.ndarray, E: np.ndarray, scale=None) -> np.ndarray:
+    """``scale * exp(-i E t)`` for every time, shape ``E.shape + (T,)`` (time last, C order).
 
     On a uniform grid t_k = t_0 + k h, as exp(-i E t_{bm}) exp(-i E h j) with k = bm + j and
     b about sqrt(T): (T/b + b) complex exponentials instead of T (they dominated a closed
-    sweep point), each phase one product of two exact ones (error about 1e-16).
+    sweep point), each phase one product of two exact ones (error about 1e-16). ``scale``
+    (broadcast against E, e.g. the eigenbasis amplitudes) is folded into the T/b anchors.
     """
     E = np.asarray(E)[..., None]
+    c = 1.0 if scale is None else np.asarray(scale)[..., None]
     T = times.size
     steps = np.diff(times)
     if T < 16 or np.max(np.abs(steps - steps[0])) > 1e-12 * abs(steps[0]):  # not uniform
-        return np.exp(-1j * E * times)
+        return c * np.exp(-1j * E * times)
     b = int(np.ceil(np.sqrt(T)))
-    starts = times[0] + steps[0] * b * np.arange(-(-T // b))
-    anchor = np.exp(-1j * E * starts)  # (..., T/b)
+    q, r = divmod(T, b)
+    starts = times[0] + steps[0] * b * np.arange(q + (r > 0))
+    anchor = c * np.exp(-1j * E * starts)  # (..., q or q + 1)
     inner = np.exp(-1j * E * (steps[0] * np.arange(b)))  # (..., b)
-    out = anchor[..., :, None] * inner[..., None, :]  # (..., T/b, b)
-    return out.reshape(E.shape[:-1] + (-1,))[..., :T]
+    shape = np.broadcast_shapes(anchor.shape[:-1], inner.shape[:-1])
+    out = np.empty(shape + (T,), dtype=complex)
+    np.multiply(anchor[..., :q, None], inner[..., None, :],
+                out=out[..., :q * b].reshape(shape + (q, b)))  # a view: one axis split
+    if r:
+        np.multiply(anchor[..., q:], inner[..., :r], out=out[..., q * b:])
+    return out
 
 
 def _apply(V: np.ndarray, amp: np.ndarray) -> np.ndarray:
@@ -562,7 +570,7 @@ def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
     if nblocks == 1:
         E, V = np.linalg.eigh(H_dense)
         for m, psi0 in enumerate(members):
-            kets[m] = _apply(V, (V.conj().T @ psi0)[:, None] * _phases(times, E))
+            kets[m] = _apply(V, _phases(times, E, V.conj().T @ psi0))
     else:
         for idx, E, V in _block_eigh(H_dense, plan):
             for m, psi0 in enumerate(members):
@@ -571,7 +579,7 @@ def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
                 if not live.any():
                     continue
                 i, e, v, c = idx[live], E[live], V[live], coeffs[live]
-                kets[m, i] = _apply(v, c[:, :, None] * _phases(times, e))  # (nb, s, T)
+                kets[m, i] = _apply(v, _phases(times, e, c))  # (nb, s, T)
     kets = np.ascontiguousarray(kets.transpose(2, 0, 1))  # (T, M, D)
     return EvolvedStates(times, lay, kets=kets, weights=weights)
 
