@@ -261,3 +261,44 @@ def test_a_worker_stopped_while_idle_does_not_hold_the_end_of_the_pool(tmp_path)
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
     assert sorted(x for _, x in got) == [0, 1, 2, 3]
+
+
+def _square_where(args):
+    """(x squared, the pid that computed it); raises in the process ``fail_in`` (if any)."""
+    x, fail_in = args
+    if os.getpid() == fail_in:
+        raise fail_in_error(x)
+    time.sleep(0.02)
+    return x * x, os.getpid()
+
+
+def fail_in_error(x):
+    return ValueError(f"job {x} failed here")
+
+
+def test_the_caller_computes_too_from_the_far_end():
+    """caller_works: jobs 0, 1, ... go to the worker, the last ones to this process."""
+    got = dict(imap_jobs(_square_where, [(x, 0) for x in range(40)], workers=2,
+                         caller_works=True))
+    assert {x: v for x, (v, _) in got.items()} == {x: x * x for x in range(40)}
+    here = sorted(x for x, (_, pid) in got.items() if pid == os.getpid())
+    assert here and here[-1] == 39 and got[0][1] != os.getpid()  # both sides computed
+    assert here == list(range(here[0], 40))  # one block at the far end
+    assert _workers(os.getpid()) == []  # the pool is gone
+
+
+@pytest.mark.parametrize("error", [ValueError, KeyboardInterrupt])
+def test_an_error_in_the_callers_own_job_terminates_the_pool(monkeypatch, error):
+    """An error (or Ctrl-C) while this process runs a job of its own leaves no worker behind."""
+    started = []
+
+    def fail(x):
+        started.extend(_workers(os.getpid()))  # the pool, starting
+        return error(f"job {x} failed here")
+
+    monkeypatch.setattr(sys.modules[__name__], "fail_in_error", fail)
+    with pytest.raises(error, match="failed here"):
+        list(imap_jobs(_square_where, [(x, os.getpid()) for x in range(40)], workers=2,
+                       caller_works=True))
+    assert len(started) == 1, "the pool had not started"
+    assert not _alive(started[0]) and _workers(os.getpid()) == []
