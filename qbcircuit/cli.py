@@ -256,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                                  "the fastest per point")
     _add_engine_options(p)
     p.add_argument("--jobs", type=int, default=None,
-                   help="local worker processes (default: one per core)")
+                   help="local processes computing, this one included (default: one per "
+                        "core; workers start only for work worth their start)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a dask.distributed cluster, e.g. tcp://10.0.0.5:8786 "
                         "(extra 'distributed')")

@@ -13,12 +13,18 @@ How it runs:
   of more than ``MAX_POINTS`` points is refused before it is allocated. The grid's points are
   estimated as :func:`qbcircuit.simulate` estimates a run (memory, time): a point that cannot
   fit or finish is refused naming it (:func:`check_grid_cost`).
-* One point is solved and timed first; the rest is cut into chunks of about ``chunk_seconds``
-  of work each (not one task per point), at least four chunks per worker.
-* Chunks run on any ``concurrent.futures.Executor`` (``executor=client.get_executor()`` for a
-  dask.distributed cluster), or by default on a local process pool (:mod:`qbcircuit.parallel`:
-  workers die with the parent, a lost worker's chunk is run again). Results do not depend on
-  the executor or the chunking: each point is solved alone, BLAS pinned to one thread.
+* This process starts solving, from the far end of the grid, and times every chunk. Locally,
+  once the rate measured so far (the first point's warm-up left out) puts the points left above
+  ``POOL_MIN_SECONDS`` of work, ``jobs - 1`` worker processes are started and this process
+  keeps computing while they start and run: the pool takes chunks from the front, this process
+  from the back (:mod:`qbcircuit.parallel`: workers die with the parent, a lost worker's chunk
+  is run again). A grid's cost is rarely uniform (a closed corner of an open grid is 20x
+  cheaper), so no single point decides. Chunks are small (``CHUNKS_PER_PROCESS`` per process,
+  at most ``chunk_seconds`` of work) so the processes end together; ``jobs = 1`` runs here.
+* On an executor (``executor=client.get_executor()`` for a dask.distributed cluster) one or
+  two points are timed here first and the rest goes to the cluster in chunks of about
+  ``chunk_seconds``, at least four per worker. Results do not depend on the executor or the
+  chunking: each point is solved alone, BLAS pinned to one thread.
 * With ``checkpoint=PATH`` every finished chunk is appended to PATH durably (flush + fsync);
   a rerun computes only the missing points. A checkpoint written for another sweep (parameters,
   grid, metrics, times, method, engine options, package version) is refused with the reason; a
@@ -674,10 +680,11 @@ def sweep(
         executor: a ``concurrent.futures.Executor`` to run the chunks on, or a dask
             ``Client`` (its ``get_executor()`` is used); default: a local process pool of
             ``jobs`` workers.
-        jobs: local worker processes (default: one per core; 1 = in this process), at most
-            one per core and as many as the available memory holds (a warning says so).
+        jobs: local processes that compute, this one included (default: one per core;
+            1 = only this one), at most one per core and as many as the available memory
+            holds (a warning says so). Workers are started only for work worth their start.
         checkpoint: a file path: finished chunks are appended there and a rerun resumes.
-        chunk_seconds: work per task, from the time of one point measured first.
+        chunk_seconds: the most work per task (seconds, at the rate measured here).
         stall_seconds: a local worker without a heartbeat for this long (stopped, frozen) is
             killed and its chunk run again; a cluster without any worker, or whose scheduler
             does not answer, for this long ends the sweep (a ``WorkerError`` saying how many
