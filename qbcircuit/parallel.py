@@ -227,7 +227,14 @@ def imap_jobs(
         pending = [i for i in range(len(jobs)) if not done[i]]
         if not pending:
             return
-        size = min(processes, len(pending))
+        # with the caller working, a single job left is its own (no worker started for it)
+        size = min(processes, len(pending) - (1 if caller_works else 0))
+        if size < 1:
+            for i in pending:
+                result = fn(jobs[i])
+                done[i] = True
+                yield i, result
+            return
         pids, beats = ctx.Array("q", size), ctx.Array("d", size, lock=False)
         pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
                                    initargs=(os.getpid(), pids, beats))
