@@ -13,9 +13,9 @@ OpenMP threads can deadlock), and:
   :class:`WorkerError` line. Results already finished are kept for the retry.
 * with ``caller_works=True`` the calling process computes too: ``workers - 1`` processes are
   started, and while they import the package (about half a second each) and run, the caller
-  takes the job at the far end of the list that no worker has started (``Future.cancel``
-  succeeds only for those) and runs it itself, collecting finished jobs in between; so
-  ``workers`` processes compute, and the start-up of the pool costs the caller nothing.
+  runs jobs from the far end of the list itself (the pool is fed from the front, a few jobs
+  at a time), collecting finished jobs in between; so ``workers`` processes compute, and the
+  start-up of the pool costs the caller nothing.
 ``imap_jobs`` is the streaming form (results as they finish, for checkpoints and progress), and
 also runs on any ``concurrent.futures.Executor`` the caller owns (e.g. a dask.distributed
 ``client.get_executor()``): there a job whose worker was lost (dask's ``KilledWorker``) is
@@ -25,6 +25,7 @@ cancelled (the executor itself is the caller's to shut down).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import multiprocessing
@@ -208,7 +209,7 @@ def imap_jobs(
             killed and its jobs run again (counted as a death); on a dask cluster, the run
             ends after this long without any worker or without an answer of the scheduler.
         caller_works: this process runs jobs too (local pool only): from the far end of
-            ``jobs``, each one no worker has started, while the pool starts and runs.
+            ``jobs``, while the pool starts and runs.
 
     Raises:
         WorkerError: workers died more than ``retries`` times; a cluster without workers.
@@ -239,18 +240,24 @@ def imap_jobs(
         pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
                                    initargs=(os.getpid(), pids, beats))
         started, killed = time.monotonic(), set()
+        # jobs not handed out yet: the pool's from the front; the caller's from the back. With
+        # the caller working, the pool holds a few at a time (one running and two waiting per
+        # worker: fed between the caller's jobs), so that the ends meet late and even.
+        queue = collections.deque(pending)
+        held = 3 * size if caller_works else len(pending)
+        futures: dict = {}
         try:
-            futures = {pool.submit(fn, jobs[i]): i for i in pending}
-            while futures:
+            while queue or futures:
+                while queue and len(futures) < held:
+                    i = queue.popleft()
+                    futures[pool.submit(fn, jobs[i])] = i
                 finished = [fut for fut in futures if fut.done()]
-                if not finished and caller_works:
-                    last = next(reversed(futures))
-                    if last.cancel():  # no worker has it: it is ours (FIFO: none before it)
-                        i = futures.pop(last)
-                        result = fn(jobs[i])
-                        done[i] = True
-                        yield i, result
-                        continue
+                if not finished and caller_works and queue:
+                    i = queue.pop()
+                    result = fn(jobs[i])
+                    done[i] = True
+                    yield i, result
+                    continue
                 if not finished:
                     finished, _ = wait(futures, timeout=2 * HEARTBEAT_SECONDS,
                                        return_when=FIRST_COMPLETED)

@@ -302,3 +302,21 @@ def test_an_error_in_the_callers_own_job_terminates_the_pool(monkeypatch, error)
                        caller_works=True))
     assert len(started) == 1, "the pool had not started"
     assert not _alive(started[0]) and _workers(os.getpid()) == []
+
+
+def _die_once_in_a_worker(args):
+    """Kill the worker that runs job 0 the first time (never the caller)."""
+    x, marker, caller = args
+    if x == 0 and os.getpid() != caller and not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.02)
+    return x * x
+
+
+def test_a_killed_worker_is_retried_while_the_caller_computes(tmp_path):
+    marker = str(tmp_path / "died")
+    jobs = [(x, marker, os.getpid()) for x in range(20)]  # job 0 is the worker's first
+    got = dict(imap_jobs(_die_once_in_a_worker, jobs, workers=2, caller_works=True))
+    assert got == {x: x * x for x in range(20)} and os.path.exists(marker)
+    assert _workers(os.getpid()) == []
