@@ -240,15 +240,16 @@ def imap_jobs(
         pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
                                    initargs=(os.getpid(), pids, beats))
         started, killed = time.monotonic(), set()
-        # jobs not handed out yet: the pool's from the front; the caller's from the back. With
-        # the caller working, the pool holds a few at a time (one running and two waiting per
-        # worker: fed between the caller's jobs), so that the ends meet late and even.
+        # jobs not handed out yet: the pool's from the front; the caller's from the back (the
+        # last one is always the caller's). With the caller working, the pool holds a few at a
+        # time (one running and two waiting per worker: fed between the caller's jobs), so
+        # that both ends meet late and even.
         queue = collections.deque(pending)
         held = 3 * size if caller_works else len(pending)
         futures: dict = {}
         try:
             while queue or futures:
-                while queue and len(futures) < held:
+                while len(queue) > (1 if caller_works else 0) and len(futures) < held:
                     i = queue.popleft()
                     futures[pool.submit(fn, jobs[i])] = i
                 finished = [fut for fut in futures if fut.done()]
