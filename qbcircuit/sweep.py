@@ -95,8 +95,8 @@ PROBE_CHUNK_SECONDS = 0.1
 #: Chunks per process on a local pool: small enough that no process idles long at the end
 #: while another finishes a chunk, ...
 CHUNKS_PER_PROCESS = 40
-#: ... and at least this much work each (seconds), so that pickling and the pipe (about a
-#: millisecond per chunk) stay small.
+#: ... and at least this much work each (seconds), so that the pool's traffic stays small (a
+#: local pool of 2 passes about 500 empty chunks a second, measured).
 MIN_CHUNK_SECONDS = 0.02
 #: Choice parameters that may be varied with explicit values.
 CHOICE_AXES = tuple(n for n, f in BatteryParams.fields().items() if f.metadata.get("choices"))
