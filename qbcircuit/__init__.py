@@ -8,17 +8,28 @@ Delta = omega_c - omega_q, cavity on qubits 0..k-1, primary cell on qubit k, sec
 qubit k+1, |0> = g.
 """
 
-from ._checks import ParameterError
-from .encodings import Encoding
-from .engines.dynamics import Dynamics
-from .engines.exact import Exact
-from .engines.trotter import Trotter
-from .model import BatteryModel
-from .observables import concurrence, energy, fluctuation
-from .params import BatteryParams, CostWarning, QbcircuitWarning, TruncationWarning
-from .simulate import simulate, simulate_many
-from .states import EvolvedStates
-from .trajectory import Trajectory
+import gc as _gc
+
+# The imports below (Qiskit, SciPy) create about 100 000 tracked objects and no garbage: the
+# collector's passes over them while they load cost about 40 ms per process (the command line
+# and each sweep worker), so it pauses until they are done.
+_gc_enabled = _gc.isenabled()
+_gc.disable()
+try:
+    from ._checks import ParameterError
+    from .encodings import Encoding
+    from .engines.dynamics import Dynamics
+    from .engines.exact import Exact
+    from .engines.trotter import Trotter
+    from .model import BatteryModel
+    from .observables import concurrence, energy, fluctuation
+    from .params import BatteryParams, CostWarning, QbcircuitWarning, TruncationWarning
+    from .simulate import simulate, simulate_many
+    from .states import EvolvedStates
+    from .trajectory import Trajectory
+finally:
+    if _gc_enabled:
+        _gc.enable()
 
 __version__ = "0.1.0"
 

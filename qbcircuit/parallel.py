@@ -11,6 +11,11 @@ OpenMP threads can deadlock), and:
 * a worker that dies (killed, out of memory) breaks the pool: the jobs that had not finished
   are run again in a fresh pool, up to ``retries`` times; then the run fails with one
   :class:`WorkerError` line. Results already finished are kept for the retry.
+* with ``caller_works=True`` the calling process computes too: ``workers - 1`` processes are
+  started, and while they import the package (about half a second each) and run, the caller
+  runs jobs from the far end of the list itself (the pool is fed from the front, a few jobs
+  at a time), collecting finished jobs in between; so ``workers`` processes compute, and the
+  start-up of the pool costs the caller nothing.
 ``imap_jobs`` is the streaming form (results as they finish, for checkpoints and progress), and
 also runs on any ``concurrent.futures.Executor`` the caller owns (e.g. a dask.distributed
 ``client.get_executor()``): there a job whose worker was lost (dask's ``KilledWorker``) is
@@ -20,6 +25,7 @@ cancelled (the executor itself is the caller's to shut down).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import multiprocessing
@@ -85,11 +91,20 @@ def _heartbeat(beats, slot: int) -> None:
         beats[slot] = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process
 
 
-def _stalled(pids, beats, stall_seconds: float) -> list[tuple[int, int]]:
-    """(slot, pid) of the workers whose last heartbeat is older than ``stall_seconds``."""
+def _stalled(pids, beats, stall_seconds: float, pool, started: float) -> list[int]:
+    """Pids of the workers whose last heartbeat is older than ``stall_seconds``.
+
+    Also the processes of ``pool`` (started at ``started``, ``time.monotonic``) that have sent
+    no heartbeat at all ``stall_seconds`` after the start: stopped or frozen during their
+    start-up, they would hold the jobs queued for them forever.
+    """
     now = time.monotonic()
-    return [(slot, pid) for slot, (pid, beat) in enumerate(zip(pids, beats, strict=True))
-            if pid and now - beat > stall_seconds]
+    out = [pid for pid, beat in zip(pids, beats, strict=True)
+           if pid and now - beat > stall_seconds]
+    if now - started > stall_seconds:
+        beating = set(pids)
+        out += [pid for pid in list(getattr(pool, "_processes", {})) if pid not in beating]
+    return out
 
 
 def _die_with_parent(parent: int) -> None:
@@ -178,6 +193,7 @@ def imap_jobs(
     executor: Executor | None = None,
     retries: int = 2,
     stall_seconds: float = STALL_SECONDS,
+    caller_works: bool = False,
 ) -> Iterator[tuple[int, object]]:
     """Yield ``(i, fn(jobs[i]))`` as the jobs finish (any order).
 
@@ -185,12 +201,15 @@ def imap_jobs(
         fn: a picklable (module-level) function.
         jobs: the arguments, one per call.
         workers: processes of the local pool when ``executor`` is None; 1 runs in this process.
+            With ``caller_works`` this process is one of them (``workers - 1`` are started).
         executor: a ``concurrent.futures.Executor`` to run on instead of the local pool (or a
             dask ``Client``: its ``get_executor()``).
         retries: how often unfinished jobs are run again after a worker died.
         stall_seconds: a local worker without a heartbeat for this long (stopped, frozen) is
             killed and its jobs run again (counted as a death); on a dask cluster, the run
             ends after this long without any worker or without an answer of the scheduler.
+        caller_works: this process runs jobs too (local pool only): from the far end of
+            ``jobs``, while the pool starts and runs.
 
     Raises:
         WorkerError: workers died more than ``retries`` times; a cluster without workers.
@@ -204,21 +223,50 @@ def imap_jobs(
         return
     done = [False] * len(jobs)
     ctx = multiprocessing.get_context("spawn")
+    processes = workers - 1 if caller_works else workers
     for attempt in range(retries + 1):
         pending = [i for i in range(len(jobs)) if not done[i]]
         if not pending:
             return
-        size = min(workers, len(pending))
+        # with the caller working, a single job left is its own (no worker started for it)
+        size = min(processes, len(pending) - (1 if caller_works else 0))
+        if size < 1:
+            for i in pending:
+                result = fn(jobs[i])
+                done[i] = True
+                yield i, result
+            return
         pids, beats = ctx.Array("q", size), ctx.Array("d", size, lock=False)
         pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
                                    initargs=(os.getpid(), pids, beats))
+        started, killed = time.monotonic(), set()
+        # jobs not handed out yet: the pool's from the front; the caller's from the back (the
+        # last one is always the caller's). With the caller working, the pool holds a few at a
+        # time (one running and two waiting per worker: fed between the caller's jobs), so
+        # that both ends meet late and even.
+        queue = collections.deque(pending)
+        held = 3 * size if caller_works else len(pending)
+        futures: dict = {}
         try:
-            futures = {pool.submit(fn, jobs[i]): i for i in pending}
-            while futures:
-                finished, _ = wait(futures, timeout=2 * HEARTBEAT_SECONDS,
-                                   return_when=FIRST_COMPLETED)
-                for slot, pid in [] if finished else _stalled(pids, beats, stall_seconds):
-                    pids[slot] = 0  # acted on once
+            while queue or futures:
+                while len(queue) > (1 if caller_works else 0) and len(futures) < held:
+                    i = queue.popleft()
+                    futures[pool.submit(fn, jobs[i])] = i
+                finished = [fut for fut in futures if fut.done()]
+                if not finished and caller_works and queue:
+                    i = queue.pop()
+                    result = fn(jobs[i])
+                    done[i] = True
+                    yield i, result
+                    continue
+                if not finished:
+                    finished, _ = wait(futures, timeout=2 * HEARTBEAT_SECONDS,
+                                       return_when=FIRST_COMPLETED)
+                for pid in [] if finished else _stalled(pids, beats, stall_seconds, pool,
+                                                        started):
+                    if pid in killed:
+                        continue
+                    killed.add(pid)  # acted on once
                     warnings.warn(f"worker process {pid} sent no heartbeat for "
                                   f"{stall_seconds:g} s (stopped?): killed, its jobs run again",
                                   QbcircuitWarning, stacklevel=2)

@@ -13,12 +13,18 @@ How it runs:
   of more than ``MAX_POINTS`` points is refused before it is allocated. The grid's points are
   estimated as :func:`qbcircuit.simulate` estimates a run (memory, time): a point that cannot
   fit or finish is refused naming it (:func:`check_grid_cost`).
-* One point is solved and timed first; the rest is cut into chunks of about ``chunk_seconds``
-  of work each (not one task per point), at least four chunks per worker.
-* Chunks run on any ``concurrent.futures.Executor`` (``executor=client.get_executor()`` for a
-  dask.distributed cluster), or by default on a local process pool (:mod:`qbcircuit.parallel`:
-  workers die with the parent, a lost worker's chunk is run again). Results do not depend on
-  the executor or the chunking: each point is solved alone, BLAS pinned to one thread.
+* This process starts solving, from the far end of the grid, and times every chunk. Locally,
+  once the rate measured so far (the first point's warm-up left out) puts the points left above
+  ``POOL_MIN_SECONDS`` of work, ``jobs - 1`` worker processes are started and this process
+  keeps computing while they start and run: the pool takes chunks from the front, this process
+  from the back (:mod:`qbcircuit.parallel`: workers die with the parent, a lost worker's chunk
+  is run again). A grid's cost is rarely uniform (a closed corner of an open grid is 20x
+  cheaper), so no single point decides. Chunks are small (``CHUNKS_PER_PROCESS`` per process,
+  at most ``chunk_seconds`` of work) so the processes end together; ``jobs = 1`` runs here.
+* On an executor (``executor=client.get_executor()`` for a dask.distributed cluster) one or
+  two points are timed here first and the rest goes to the cluster in chunks of about
+  ``chunk_seconds``, at least four per worker. Results do not depend on the executor or the
+  chunking: each point is solved alone, BLAS pinned to one thread.
 * With ``checkpoint=PATH`` every finished chunk is appended to PATH durably (flush + fsync);
   a rerun computes only the missing points. A checkpoint written for another sweep (parameters,
   grid, metrics, times, method, engine options, package version) is refused with the reason; a
@@ -36,6 +42,7 @@ import fcntl
 import hashlib
 import itertools
 import json
+import logging
 import math
 import os
 import sys
@@ -74,9 +81,23 @@ DEFAULT_METHOD = "exact"
 MAX_POINTS = 1_000_000
 #: Estimated runs longer than this (seconds) are announced with the estimate before the work.
 LONG_RUN_SECONDS = 60.0
-#: Below this much estimated serial work (seconds), the default pool is not started (starting
-#: worker processes costs about a second each) and the sweep runs in this process.
-POOL_MIN_SECONDS = 3.0
+#: Workers are started once the points left are estimated at more than this much work
+#: (seconds, at the rate measured here so far): a spawned worker takes about 0.6 s to import
+#: the package (measured on 2 cores, Python 3.11, qiskit 1), during which this process keeps
+#: solving points, so the pool gains from about this much work on.
+POOL_MIN_SECONDS = 1.0
+#: A first point quicker than this (seconds; it pays for warm-up) is followed by a second
+#: one before the rate is trusted.
+PROBE_QUICK_SECONDS = 0.2
+#: Work per chunk (seconds) solved here before workers are started: the decision is taken again
+#: after each.
+PROBE_CHUNK_SECONDS = 0.1
+#: Chunks per process on a local pool: small enough that no process idles long at the end
+#: while another finishes a chunk, ...
+CHUNKS_PER_PROCESS = 40
+#: ... and at least this much work each (seconds), so that the pool's traffic stays small (a
+#: local pool of 2 passes about 500 empty chunks a second, measured).
+MIN_CHUNK_SECONDS = 0.02
 #: Choice parameters that may be varied with explicit values.
 CHOICE_AXES = tuple(n for n, f in BatteryParams.fields().items() if f.metadata.get("choices"))
 #: Parameters a sweep axis may vary.
@@ -86,6 +107,7 @@ _INTERACTING = ("alpha", "zeta", "encoding", "initial_cells", "cell_coupling", "
                 "tail_tol")
 _CHECKPOINT_FORMAT = 1
 _THREADS = ThreadpoolController()
+_LOG = logging.getLogger(__name__)
 
 
 def _version() -> str:
@@ -658,10 +680,11 @@ def sweep(
         executor: a ``concurrent.futures.Executor`` to run the chunks on, or a dask
             ``Client`` (its ``get_executor()`` is used); default: a local process pool of
             ``jobs`` workers.
-        jobs: local worker processes (default: one per core; 1 = in this process), at most
-            one per core and as many as the available memory holds (a warning says so).
+        jobs: local processes that compute, this one included (default: one per core;
+            1 = only this one), at most one per core and as many as the available memory
+            holds (a warning says so). Workers are started only for work worth their start.
         checkpoint: a file path: finished chunks are appended there and a rerun resumes.
-        chunk_seconds: work per task, from the time of one point measured first.
+        chunk_seconds: the most work per task (seconds, at the rate measured here).
         stall_seconds: a local worker without a heartbeat for this long (stopped, frozen) is
             killed and its chunk run again; a cluster without any worker, or whose scheduler
             does not answer, for this long ends the sweep (a ``WorkerError`` saying how many
@@ -732,7 +755,14 @@ def sweep(
 
 def _run(base, axes, names, shape, metrics, times, method, options, done, store, executor,
          jobs, slots, chunk_seconds, progress, log, stall_seconds=STALL_SECONDS):
-    """Fill ``done`` with every missing point: one timed probe, then chunks."""
+    """Fill ``done`` with every missing point: here first, timed, then on the workers too.
+
+    This process solves points from the far end of the grid (the first call pays for
+    warm-up, so the rate counts the later ones) until the measured rate says the rest is worth
+    ``POOL_MIN_SECONDS``; then the rest is cut into chunks for ``jobs - 1`` local workers and
+    this process (:func:`~qbcircuit.parallel.imap_jobs` with ``caller_works``), or for the
+    executor. With ``jobs = 1`` everything runs here, in chunks of ``chunk_seconds``.
+    """
     n = math.prod(shape)
     missing = [k for k in range(n) if k not in done]
     if not missing:
@@ -755,35 +785,56 @@ def _run(base, axes, names, shape, metrics, times, method, options, done, store,
         done.update(zip(ks, result["values"], strict=True))
         seen_warnings.update(dict.fromkeys(result["warnings"]))
 
+    local_pool = executor is None and jobs > 1
     with tqdm(total=n, initial=n - len(missing), disable=not progress,
               desc=f"sweep ({method})", unit="pt") as bar:
-        # probe: one point solved here and timed (the first call pays for warm-up, so a
-        # second point is timed too when the first was quick)
-        per_point = math.inf
-        for _ in range(2):
-            if not missing:
-                break
-            k = missing.pop(0)
+        # here, from the far end (a grid's cost is rarely uniform: its first corner may be
+        # the cheapest, e.g. closed at kappa = gamma = 0), timing every chunk
+        first = None  # seconds of the first point (warm-up included)
+        warm_points, warm_seconds = 0, 0.0  # the points after it
+        while missing:
+            if first is None or (not warm_points and first <= PROBE_QUICK_SECONDS):
+                size = 1  # the probe: a quick first point (warm-up) is timed again
+            else:
+                rate = warm_seconds / warm_points if warm_points else first
+                if executor is not None or (local_pool and len(missing) * rate
+                                            > POOL_MIN_SECONDS):
+                    break  # the rest goes to the cluster, or is worth starting workers
+                work = PROBE_CHUNK_SECONDS if local_pool else chunk_seconds
+                size = max(1, min(int(work / max(rate, 1e-9)), math.ceil(len(missing) / 4)))
+            ks = missing[-size:]
+            del missing[-size:]
             t0 = time.perf_counter()
-            record([k], _solve_chunk(job([k])))
-            per_point = min(per_point, time.perf_counter() - t0)
-            bar.update(1)
-            if per_point > 0.2:
-                break
+            record(ks, _solve_chunk(job(ks)))
+            seconds = time.perf_counter() - t0
+            bar.update(len(ks))
+            if first is None:
+                first = seconds
+            else:
+                warm_points += len(ks)
+                warm_seconds += seconds
         if missing:
-            workers = slots
-            if executor is None and len(missing) * per_point < POOL_MIN_SECONDS:
-                workers = 1  # not worth starting processes
+            per_point = warm_seconds / warm_points if warm_points else first
+            workers = jobs if executor is None else slots
             estimate = len(missing) * per_point / workers
             if log and estimate > LONG_RUN_SECONDS:
                 log(f"{len(missing)} points at {per_point:.3g} s each on {workers} "
-                    f"worker(s): about {format_duration(estimate)}")
-            size = max(1, int(chunk_seconds / max(per_point, 1e-6)))
-            size = max(1, min(size, math.ceil(len(missing) / (4 * workers))))
+                    f"process(es): about {format_duration(estimate)}")
+            if executor is None:  # balanced at the end: chunks far shorter than the run
+                work = min(chunk_seconds, max(MIN_CHUNK_SECONDS,
+                                              estimate / CHUNKS_PER_PROCESS))
+                size = max(1, int(work / max(per_point, 1e-9)))
+            else:
+                size = max(1, int(chunk_seconds / max(per_point, 1e-6)))
+                size = max(1, min(size, math.ceil(len(missing) / (4 * workers))))
             chunks = [missing[i:i + size] for i in range(0, len(missing), size)]
+            if executor is None:
+                _LOG.info("%d points left at %.3g s each: %d worker process(es) started, this "
+                          "process computes too; %d chunks of %d point(s)", len(missing),
+                          per_point, jobs - 1, len(chunks), size)
             stream = imap_jobs(_solve_chunk, [job(c) for c in chunks],
-                               workers=workers if executor is None else 1, executor=executor,
-                               stall_seconds=stall_seconds)
+                               workers=jobs if executor is None else 1, executor=executor,
+                               stall_seconds=stall_seconds, caller_works=executor is None)
             try:
                 for i, result in stream:
                     record(chunks[i], result)

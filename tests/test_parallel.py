@@ -166,10 +166,10 @@ def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, 
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     workers = []
     deadline = time.monotonic() + 60
-    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+    while not workers and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
         workers = _workers(proc.pid)
-    assert len(workers) == 2, "the workers did not start"
+    assert len(workers) == 1, "the worker did not start"  # --jobs 2: it and the run itself
     time.sleep(1.0)  # let them start working
     helpers = _children(proc.pid)  # the workers and multiprocessing's resource tracker
     proc.send_signal(sig)
@@ -261,3 +261,62 @@ def test_a_worker_stopped_while_idle_does_not_hold_the_end_of_the_pool(tmp_path)
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
     assert sorted(x for _, x in got) == [0, 1, 2, 3]
+
+
+def _square_where(args):
+    """(x squared, the pid that computed it); raises in the process ``fail_in`` (if any)."""
+    x, fail_in = args
+    if os.getpid() == fail_in:
+        raise fail_in_error(x)
+    time.sleep(0.02)
+    return x * x, os.getpid()
+
+
+def fail_in_error(x):
+    return ValueError(f"job {x} failed here")
+
+
+def test_the_caller_computes_too_from_the_far_end():
+    """caller_works: jobs 0, 1, ... go to the worker, the last ones to this process."""
+    got = dict(imap_jobs(_square_where, [(x, 0) for x in range(40)], workers=2,
+                         caller_works=True))
+    assert {x: v for x, (v, _) in got.items()} == {x: x * x for x in range(40)}
+    here = sorted(x for x, (_, pid) in got.items() if pid == os.getpid())
+    assert here and here[-1] == 39 and got[0][1] != os.getpid()  # both sides computed
+    assert here == list(range(here[0], 40))  # one block at the far end
+    assert _workers(os.getpid()) == []  # the pool is gone
+
+
+@pytest.mark.parametrize("error", [ValueError, KeyboardInterrupt])
+def test_an_error_in_the_callers_own_job_terminates_the_pool(monkeypatch, error):
+    """An error (or Ctrl-C) while this process runs a job of its own leaves no worker behind."""
+    started = []
+
+    def fail(x):
+        started.extend(_workers(os.getpid()))  # the pool, starting
+        return error(f"job {x} failed here")
+
+    monkeypatch.setattr(sys.modules[__name__], "fail_in_error", fail)
+    with pytest.raises(error, match="failed here"):
+        list(imap_jobs(_square_where, [(x, os.getpid()) for x in range(40)], workers=2,
+                       caller_works=True))
+    assert len(started) == 1, "the pool had not started"
+    assert not _alive(started[0]) and _workers(os.getpid()) == []
+
+
+def _die_once_in_a_worker(args):
+    """Kill the worker that runs job 0 the first time (never the caller)."""
+    x, marker, caller = args
+    if x == 0 and os.getpid() != caller and not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.02)
+    return x * x
+
+
+def test_a_killed_worker_is_retried_while_the_caller_computes(tmp_path):
+    marker = str(tmp_path / "died")
+    jobs = [(x, marker, os.getpid()) for x in range(20)]  # job 0 is the worker's first
+    got = dict(imap_jobs(_die_once_in_a_worker, jobs, workers=2, caller_works=True))
+    assert got == {x: x * x for x in range(20)} and os.path.exists(marker)
+    assert _workers(os.getpid()) == []

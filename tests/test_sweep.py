@@ -86,6 +86,64 @@ def test_pool_serial_and_dask_local_cluster_give_identical_tables(monkeypatch):
         assert dask.to_csv_text() == serial.to_csv_text()
 
 
+class _FakeCost:
+    """Point costs on a fake clock: ``sweep``'s timing sees ``cost(params)`` seconds per point.
+
+    The points are really solved; only the clock of :mod:`qbcircuit.sweep` is advanced by the
+    fake cost of each point solved in this process (the workers have the real code).
+    """
+
+    def __init__(self, monkeypatch, cost):
+        self.offset, self.here = 0.0, []
+        real = sw._solve_point
+
+        def solve(params, *args):
+            self.offset += cost(params)
+            self.here.append(params)
+            return real(params, *args)
+
+        monkeypatch.setattr(sw, "_solve_point", solve)
+        monkeypatch.setattr(sw, "time", type("FakeTime", (), {
+            "perf_counter": staticmethod(lambda: time.perf_counter() + self.offset)}))
+
+
+def _pool_log(caplog):
+    return [r.getMessage() for r in caplog.records
+            if r.name == "qbcircuit.sweep" and "worker process(es) started" in r.getMessage()]
+
+
+def test_a_grid_with_a_cheap_closed_corner_gets_the_pool(monkeypatch, caplog):
+    """The first point (kappa = gamma = 0, closed, 20x cheaper) decided 'no pool' (issue 21)."""
+    axes = {"kappa": [0.0, 0.5, 1.0], "gamma": [0.0, 0.5, 1.0, 1.5]}
+    serial = sweep(BASE, axes, ["max_energy"], TIMES, jobs=1)
+    fake = _FakeCost(monkeypatch, lambda p: 0.005 if p.kappa == p.gamma == 0 else 0.3)
+    with caplog.at_level("INFO", logger="qbcircuit.sweep"):
+        pooled = sweep(BASE, axes, ["max_energy"], TIMES, jobs=2, chunk_seconds=1e-6)
+    assert len(_pool_log(caplog)) == 1, caplog.text
+    assert pooled.to_csv_text() == serial.to_csv_text()  # bit for bit
+    assert 2 <= len(fake.here) < 12  # this process solved the probe and some chunks
+
+
+def test_the_pool_starts_when_the_running_rate_says_so(monkeypatch, caplog):
+    """The first points (the probe) are cheap, the next ones not: the rate measured decides."""
+    gs = np.linspace(0.5, 1.5, 40)
+    fake = _FakeCost(monkeypatch, lambda p: 0.001 if p.g > gs[-6] else 0.2)
+    with caplog.at_level("INFO", logger="qbcircuit.sweep"):
+        pooled = sweep(BASE, {"g": gs}, ["max_energy"], TIMES, jobs=2, chunk_seconds=1e-6)
+    [line] = _pool_log(caplog)
+    cheap = sum(p.g > gs[-6] for p in fake.here)
+    assert cheap == 5 and len(fake.here) < 40, line  # the cheap end, then some dear points
+    assert pooled.to_csv_text() == sweep(BASE, {"g": gs}, ["max_energy"], TIMES,
+                                         jobs=1).to_csv_text()
+
+
+def test_a_cheap_grid_runs_here_without_a_pool(monkeypatch, caplog):
+    fake = _FakeCost(monkeypatch, lambda p: 0.001)
+    with caplog.at_level("INFO", logger="qbcircuit.sweep"):
+        sweep(BASE, {"g": np.linspace(0.5, 1.5, 20)}, ["max_energy"], TIMES, jobs=2)
+    assert _pool_log(caplog) == [] and len(fake.here) == 20
+
+
 @pytest.mark.skipif(not HAS_DASK, reason="the 'distributed' extra is not installed")
 def test_a_dask_client_is_taken_as_its_executor_and_stays_usable():
     """executor=client was an AttributeError ('Future' ... '_condition') that broke the client."""
