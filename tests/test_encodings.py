@@ -83,14 +83,17 @@ def test_code_space_restriction_matches_qiskit_to_matrix(labels, coeffs, subset)
     op = SparsePauliOp(labels, coeffs[: len(labels)])
     dense = op.to_matrix()
     basis = np.array(subset)
-    restricted = code_space_matrix(op, basis).toarray()
-    assert np.max(np.abs(restricted - dense[np.ix_(basis, basis)]), initial=0) < OPERATOR_ATOL
+    for path in ("terms", "register", "auto"):
+        restricted = code_space_matrix(op, basis, path=path).toarray()
+        assert np.max(np.abs(restricted - dense[np.ix_(basis, basis)]), initial=0) < OPERATOR_ATOL
 
 
 def test_phased_pauli_labels_are_restricted_correctly():
     op = SparsePauliOp(["-iXY", "iZZ"], [1.0, 0.5])
     basis = np.arange(4)
-    assert np.max(np.abs(code_space_matrix(op, basis).toarray() - op.to_matrix())) < OPERATOR_ATOL
+    for path in ("terms", "register"):
+        restricted = code_space_matrix(op, basis, path=path).toarray()
+        assert np.max(np.abs(restricted - op.to_matrix())) < OPERATOR_ATOL
 
 
 def test_dense_objects_are_refused_for_huge_registers():
