@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import qutip as qt
 import scipy.linalg as sla
+import scipy.sparse
 from qutip_reference import qutip_model, qutip_trajectory
 from threadpoolctl import threadpool_limits
 
@@ -381,3 +382,43 @@ def test_closed_cost_estimate_follows_the_path_taken():
     dim = chain.layout.code_dim
     assert cost.unit == "Chebyshev expansions"
     assert cost.bytes < 16 * dim * 4 * dim  # the dense eigendecomposition's estimate
+
+
+#: Residual and orthonormality of the block eigendecompositions (LAPACK, backward stable).
+BLOCK_EIGH_ATOL = 1e-12
+
+
+@pytest.mark.parametrize("dtype", [float, complex])
+@pytest.mark.parametrize("width", [1, 2, 6])
+def test_block_eigendecomposition_of_banded_blocks(dtype, width):
+    """Blocks whose band is narrow after reordering (the zeta != 0 parity chains) go to the
+    band solvers; wide ones and small ones to the batched dense eigh: every path gives
+    H V = V E with orthonormal V, with the state indices the plan returns."""
+    rng = np.random.default_rng(width)
+    sizes = [40, 40, 30, 5]  # two equal blocks (one group), one more, one small
+    n = sum(sizes)
+    perm = rng.permutation(n)  # scatter the blocks over the basis
+    H = np.zeros((n, n), dtype=dtype)
+    start = 0
+    for s in sizes:
+        idx = perm[start:start + s]
+        for k in range(min(width, s - 1) + 1):
+            vals = rng.normal(size=s - k) + (1j * rng.normal(size=s - k) if dtype is complex
+                                              else 0)
+            if k == 0:
+                vals = vals.real
+            H[idx[k:], idx[:s - k]] = vals
+            H[idx[:s - k], idx[k:]] = np.conj(vals)
+        start += s
+    plan = exact._block_plan(scipy.sparse.csr_matrix(H))
+    assert plan.count == len(sizes)
+    banded = [band is not None for _, band in plan.groups]
+    assert any(banded) == (width <= exact.BANDED_MAX_FRACTION * 30)
+    covered = []
+    for idx, E, V in exact._block_eigh(H, plan):
+        for i, e, v in zip(idx, E, V, strict=True):
+            block = H[np.ix_(i, i)]
+            assert np.max(np.abs(block @ v - v * e)) < BLOCK_EIGH_ATOL
+            assert np.max(np.abs(v.conj().T @ v - np.eye(i.size))) < BLOCK_EIGH_ATOL
+            covered += list(i)
+    assert sorted(covered) == list(range(n))
