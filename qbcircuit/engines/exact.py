@@ -122,6 +122,7 @@ element.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
@@ -277,6 +278,7 @@ class _BlockPlan:
 
 #: Plans of recent sparsity patterns (a sweep meets the same few many times).
 _PLANS: OrderedDict[tuple, _BlockPlan] = OrderedDict()
+_PLANS_LOCK = threading.Lock()
 
 
 def _block_plan(hamiltonian: sp.spmatrix) -> _BlockPlan:
@@ -291,9 +293,11 @@ def _block_plan(hamiltonian: sp.spmatrix) -> _BlockPlan:
     key = (H.shape, hash(H.indptr.tobytes()), hash(H.indices.tobytes()))
     plan = _PLANS.get(key)
     if plan is None:
-        plan = _PLANS[key] = _BlockPlan(_pattern(H))
-        if len(_PLANS) > 64:
-            _PLANS.popitem(last=False)
+        plan = _BlockPlan(_pattern(H))
+        with _PLANS_LOCK:  # threads of one process (a dask worker) share the memo
+            _PLANS[key] = plan
+            while len(_PLANS) > 64:
+                _PLANS.popitem(last=False)
     return plan
 
 
