@@ -171,7 +171,7 @@ CHEBYSHEV_EXTRA_TERMS = 40
 #: 88-state blocks, 3 cells, at t = 10, and more so at longer times; 176 is a tie).
 EIGH_ALWAYS_BLOCK = 128
 #: Blocks from this size on are diagonalised by LAPACK's band solver when a reordering brings
-#: their band to at most this fraction of their size (:func:`_banded`).
+#: their band to at most this fraction of their size (:class:`_BlockPlan`).
 BANDED_MIN_SIZE = 24
 BANDED_MAX_FRACTION = 0.125
 #: Largest memory the closed Chebyshev path keeps for one chunk's vectors (bytes).
@@ -580,9 +580,8 @@ def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
     H, _ = chop(model.hamiltonian_matrix)  # the state moves by at most t * (dropped norm)
     weights, members = model.initial_ensemble  # (M,), (M, D): one member for a pure state
     plan = _block_plan(H)
-    nblocks, block = plan.count, plan.labels
     lay = model.layout
-    eigh_cost, chebyshev_cost = _closed_costs(H, block, members, times)
+    eigh_cost, chebyshev_cost = _closed_costs(H, plan.labels, members, times)
     if chebyshev_cost < eigh_cost:  # large registers: sparse products beat a dense eigh
         kets = _evolve_closed_chebyshev(H, members, times)
         return EvolvedStates(times, lay, kets=kets, weights=weights)
@@ -591,19 +590,14 @@ def _evolve_closed(model: BatteryModel, times: np.ndarray) -> EvolvedStates:
         H_dense = H_dense.real
     # amplitudes with the time axis last: each block's kets are one real matrix product
     kets = np.zeros(members.shape + (times.size,), dtype=complex)  # (M, D, T)
-    if nblocks == 1:
-        E, V = np.linalg.eigh(H_dense)
+    for idx, E, V in _block_eigh(H_dense, plan):  # one block: a group of one
         for m, psi0 in enumerate(members):
-            kets[m] = _apply(V, _phases(times, E, V.conj().T @ psi0))
-    else:
-        for idx, E, V in _block_eigh(H_dense, plan):
-            for m, psi0 in enumerate(members):
-                coeffs = np.einsum("bks,bk->bs", V.conj(), psi0[idx])  # (nb, s)
-                live = np.any(coeffs != 0, axis=1)  # blocks the state does not touch stay 0
-                if not live.any():
-                    continue
-                i, e, v, c = idx[live], E[live], V[live], coeffs[live]
-                kets[m, i] = _apply(v, _phases(times, e, c))  # (nb, s, T)
+            coeffs = np.einsum("bks,bk->bs", V.conj(), psi0[idx])  # (nb, s)
+            live = np.any(coeffs != 0, axis=1)  # blocks the state does not touch stay 0
+            if not live.any():
+                continue
+            i, e, v, c = idx[live], E[live], V[live], coeffs[live]
+            kets[m, i] = _apply(v, _phases(times, e, c))  # (nb, s, T)
     kets = np.ascontiguousarray(kets.transpose(2, 0, 1))  # (T, M, D)
     return EvolvedStates(times, lay, kets=kets, weights=weights)
 
@@ -909,10 +903,9 @@ class _OpenProblem:
         for idx, E, _ in _block_eigh(H.toarray(), _block_plan(H)):
             energies[idx] = E
         self.omega = 0.0
-        self._energies = energies
         lines = self._spread_lines(energies)
         if grading is not None:
-            self.omega = self._best_frame(lines)
+            self.omega = self._best_frame(lines, max(1.0, float(np.max(np.abs(energies)))))
         spread = float(np.max(lines[0] + lines[1] * self.omega))
         G_D = sp.csr_matrix((D, D), dtype=complex)
         for C in jumps:
@@ -956,9 +949,10 @@ class _OpenProblem:
         keep = np.isfinite(const)
         return const[keep], slope[keep]
 
-    def _best_frame(self, lines) -> float:
+    @staticmethod
+    def _best_frame(lines, scale: float) -> float:
+        """The omega in [-scale, scale] with the smallest spread (the largest of the lines)."""
         const, slope = lines
-        scale = max(1.0, float(np.max(np.abs(self._energies))))
         from scipy.optimize import minimize_scalar  # open graded runs only (import 0.08 s)
 
         res = minimize_scalar(lambda w: float(np.max(const + slope * w)),
