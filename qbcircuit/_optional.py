@@ -12,6 +12,10 @@
   :func:`qbcircuit.engines.default_method`).
 * qiskit-dynamics and JAX emit DeprecationWarnings about their own internals on import and use:
   :func:`quiet` silences those (and only those) where we call them.
+* Ctrl-C or SIGTERM in the middle of JAX's import (pulled in by qiskit-dynamics) left a
+  half-initialised C extension and crashed the interpreter at exit (SIGABRT, SIGSEGV; seen
+  about 0.6 s into a ``qbcircuit sweep --method dynamics``): these imports run inside
+  :func:`stops_deferred`, and a stop arriving meanwhile is raised when they are done.
 * qiskit-ibm-runtime is optional (extra ``devices``): :func:`ibm_fake_provider` gives its fake
   IBM devices (offline, calibrated noise).
 """
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import signal
+import threading
 import warnings
 
 from ._checks import ParameterError
@@ -33,10 +39,33 @@ def quiet():
         yield
 
 
+@contextlib.contextmanager
+def stops_deferred():
+    """Ctrl-C and SIGTERM held during the block and raised (by their own handlers) after it.
+
+    For imports of C extensions, which a KeyboardInterrupt must not cut in half. A no-op
+    outside the main thread (where Python cannot set signal handlers).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: got.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if got:
+            signal.raise_signal(got[0])  # its handler runs now: KeyboardInterrupt, ...
+
+
 def jax():
     """The ``jax`` module, or a ParameterError naming the extra to install."""
     try:
-        import jax as module
+        with stops_deferred():
+            import jax as module
     except ImportError:
         raise ParameterError(
             "array_library='jax' needs JAX: pip install 'qbcircuit[jax]'"
@@ -61,7 +90,7 @@ DYNAMICS_EXTRA = "pip install 'qbcircuit[dynamics]'"
 @functools.cache
 def _import_dynamics():
     try:
-        with quiet():
+        with quiet(), stops_deferred():
             import qiskit_dynamics as module
     except ImportError as err:  # absent, or installed beside a Qiskit it cannot import with
         return None, f"{type(err).__name__}: {err}"

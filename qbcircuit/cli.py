@@ -648,6 +648,44 @@ def _on_sigterm(signum, frame):
     raise _Terminated
 
 
+#: The signals that stop a command (Ctrl-C, ``kill``), as the exceptions they raise.
+_STOPS = {signal.SIGINT: KeyboardInterrupt, signal.SIGTERM: _Terminated}
+
+
+#: Seconds after which a stop swallowed by a garbage-collector callback is raised again.
+RESTOP_SECONDS = 0.01
+
+
+@contextlib.contextmanager
+def _stops_that_land():
+    """Deliver Ctrl-C and SIGTERM again when their exception was swallowed.
+
+    Python runs a signal's handler between two bytecodes of the main thread, which may belong
+    to a garbage-collector callback (JAX registers one) or a ``__del__``: the exception raised
+    there is printed as "Exception ignored" and dropped, and the command ran on to its end as
+    if never stopped (measured: a Ctrl-C about 0.8 s into a sweep, as the imports end). Such
+    exceptions pass through ``sys.unraisablehook``: for a stop, the hook has the signal sent
+    again ``RESTOP_SECONDS`` later (from a timer thread: raised at once it would land in the
+    hook, and be swallowed there), when the main thread has left the callback.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable):
+        for signum, kind in _STOPS.items():
+            if isinstance(unraisable.exc_value, kind):
+                timer = threading.Timer(RESTOP_SECONDS, os.kill, (os.getpid(), signum))
+                timer.daemon = True
+                timer.start()
+                return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
 def main(argv=None) -> int:
     """Entry point of the ``qbcircuit`` command; returns the exit status.
 
@@ -656,7 +694,8 @@ def main(argv=None) -> int:
     """
     parser = build_parser()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    backend = _agg_backend()
+    restore = _agg_backend()  # an ExitStack: undone in the end
+    restore.enter_context(_stops_that_land())
     try:
         args = parser.parse_args(_join_negative_values(
             sys.argv[1:] if argv is None else list(argv)))
@@ -691,7 +730,7 @@ def main(argv=None) -> int:
         return 143
     finally:
         signal.signal(signal.SIGTERM, previous)
-        backend.close()
+        restore.close()
         if argv is None:  # the process's own command: it ends now
             # its last collections would walk every object of Qiskit and SciPy (about 0.1 s)
             gc.freeze()

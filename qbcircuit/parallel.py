@@ -16,6 +16,9 @@ OpenMP threads can deadlock), and:
   runs jobs from the far end of the list itself (the pool is fed from the front, a few jobs
   at a time), collecting finished jobs in between; so ``workers`` processes compute, and the
   start-up of the pool costs the caller nothing.
+* a pool started ahead of its jobs (:func:`offer_pool`: the ``qbcircuit`` console script
+  starts a sweep's worker before it imports the package, so both imports run side by side)
+  is taken by the next run that starts a pool of its size, and terminated otherwise.
 ``imap_jobs`` is the streaming form (results as they finish, for checkpoints and progress), and
 also runs on any ``concurrent.futures.Executor`` the caller owns (e.g. a dask.distributed
 ``client.get_executor()``): there a job whose worker was lost (dask's ``KilledWorker``) is
@@ -180,6 +183,41 @@ def as_executor(executor):
     return executor
 
 
+#: A local pool started ahead of its jobs (by the ``qbcircuit`` console script, before the
+#: package was imported): (pool, pids, beats, start time), or None. Taken by the next
+#: :func:`imap_jobs` that starts a pool of its size.
+_offered = None
+
+
+def offer_pool(pool: ProcessPoolExecutor, pids, beats, started: float) -> None:
+    """Offer a spawn pool already started (its workers importing) to the next local run.
+
+    ``pool`` must run :func:`_worker_init` with ``pids`` and ``beats`` (its heartbeat table,
+    one slot per worker) as initializer; ``started`` is its ``time.monotonic()`` start. A
+    pool already offered and not taken is terminated.
+    """
+    global _offered
+    discard_offered_pool()
+    _offered = (pool, pids, beats, started)
+
+
+def discard_offered_pool() -> None:
+    """Terminate the offered pool if no run took it."""
+    global _offered
+    offered, _offered = _offered, None
+    if offered is not None:
+        _terminate(offered[0])
+
+
+def _take_offered(size: int):
+    """The offered pool if it has ``size`` workers (it is then no longer offered), else None."""
+    global _offered
+    if _offered is None or len(_offered[1]) != size:
+        return None
+    offered, _offered = _offered, None
+    return offered
+
+
 def _lost_worker(err: BaseException) -> bool:
     """True for a task that failed because its worker died (dask's ``KilledWorker``)."""
     return type(err).__name__ == "KilledWorker"
@@ -236,10 +274,17 @@ def imap_jobs(
                 done[i] = True
                 yield i, result
             return
-        pids, beats = ctx.Array("q", size), ctx.Array("d", size, lock=False)
-        pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
-                                   initargs=(os.getpid(), pids, beats))
-        started, killed = time.monotonic(), set()
+        offered = _take_offered(size) if attempt == 0 else None
+        if offered is not None:  # started ahead, its workers importing (or ready) already
+            pool, pids, beats, started = offered
+        else:
+            discard_offered_pool()  # not of this size: its workers would only compete
+            pids, beats = ctx.Array("q", size), ctx.Array("d", size, lock=False)
+            pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx,
+                                       initializer=_worker_init,
+                                       initargs=(os.getpid(), pids, beats))
+            started = time.monotonic()
+        killed = set()
         # jobs not handed out yet: the pool's from the front; the caller's from the back (the
         # last one is always the caller's). With the caller working, the pool holds a few at a
         # time (one running and two waiting per worker: fed between the caller's jobs), so

@@ -525,3 +525,51 @@ def test_files_are_rendered_with_agg_whatever_mplbackend_says(tmp_path):
     proc = _cli([*SMALL_RUNS["sweep"], "--plot", str(tmp_path / "p.png")], MPLBACKEND="bogus")
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
+
+
+# -- stops (Ctrl-C, SIGTERM) that land -------------------------------------------------------
+def test_a_stop_swallowed_by_a_gc_callback_is_raised_again():
+    """A KeyboardInterrupt raised inside a gc callback is dropped by Python ("Exception
+    ignored"): a Ctrl-C 0.8 s into a sweep (JAX's callback) let it run to its end."""
+    import gc
+    import time
+
+    armed = [True]
+
+    def callback(phase, info):
+        if phase == "start" and armed:
+            armed.clear()
+            raise KeyboardInterrupt  # as a Ctrl-C handled while the callback runs
+
+    gc.callbacks.append(callback)
+    try:
+        with cli._stops_that_land(), pytest.raises(KeyboardInterrupt):
+            gc.collect()  # the first one is swallowed here
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                time.sleep(0.001)  # the repeated one lands here
+    finally:
+        gc.callbacks.remove(callback)
+    assert not armed
+
+
+CONSOLE = os.path.join(os.path.dirname(sys.executable), "qbcircuit")
+
+
+@pytest.mark.skipif(not os.path.exists(CONSOLE), reason="no console script (not installed)")
+@pytest.mark.parametrize("delay", [0.05, 0.3])
+@pytest.mark.parametrize(("sig", "status", "line"), [(2, 130, "interrupted"),
+                                                     (15, 143, "terminated")])
+def test_a_stop_during_the_start_up_ends_in_one_line(tmp_path, delay, sig, status, line):
+    """During the package import (the console script's launcher), with a worker starting."""
+    import time
+
+    out = tmp_path / "sweep.csv"
+    proc = subprocess.Popen([CONSOLE, "sweep", "--vary", "g=0.1:2:40", "--vary",
+                             "delta=-1:1:40", "--no-progress", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (status, f"qbcircuit: {line}\n")
+    assert not out.exists()

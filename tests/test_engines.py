@@ -1,6 +1,7 @@
 """Engines as frozen option objects; names as aliases; costs estimated before the work."""
 
 import dataclasses
+import signal
 import warnings
 
 import numpy as np
@@ -186,3 +187,27 @@ def test_without_the_extra_dynamics_is_one_line_naming_it(no_dynamics, capsys):
     err = capsys.readouterr().err
     assert status == 2
     assert err.count("\n") == 1 and "qbcircuit[dynamics]" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_during_a_heavy_import_is_raised_after_it(signum):
+    """Ctrl-C inside JAX's import crashed the interpreter at exit: it waits for the import."""
+    from qbcircuit import _optional
+
+    class Stopped(BaseException):
+        pass
+
+    def stop(*args):
+        raise Stopped
+
+    previous = signal.signal(signum, stop)
+    try:
+        reached = []
+        with pytest.raises(Stopped):
+            with _optional.stops_deferred():
+                signal.raise_signal(signum)  # arrives mid-import
+                reached.append("end of the import")
+        assert reached == ["end of the import"]
+        assert signal.getsignal(signum) is stop
+    finally:
+        signal.signal(signum, previous)

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -83,17 +84,27 @@ def _workers(pid):
 TWO_CORES = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: no pool")
 SLOW_SWEEP = ["sweep", "--vary", "g=0.1:2:30", "--vary", "zeta=-1:1:30", "--method", "dynamics",
               "--points", "401", "--no-progress"]
+#: The two ways to run a pooled sweep: ``python -m qbcircuit --jobs 2`` (the pool started by the
+#: sweep) and the console script a user types, which starts its worker before the package import
+#: (``_qbcircuit_launch``; one per core but one).
+CONSOLE = str(Path(sys.executable).with_name("qbcircuit"))
+SWEEP_ENTRIES = pytest.mark.parametrize("command", [
+    pytest.param([sys.executable, "-m", "qbcircuit", *SLOW_SWEEP, "--jobs", "2"], id="module"),
+    pytest.param([CONSOLE, *SLOW_SWEEP], id="console-script",
+                 marks=pytest.mark.skipif(not Path(CONSOLE).exists(),
+                                          reason="package not installed (no console script)")),
+])
 
 
 @TWO_CORES
+@SWEEP_ENTRIES
 @pytest.mark.dynamics
-def test_workers_exit_when_the_parent_is_killed_during_their_start_up():
+def test_workers_exit_when_the_parent_is_killed_during_their_start_up(command):
     """SIGKILL of the parent while its workers import: they must not live on (issue 23.2).
 
     They hold the caller's stdout: ``communicate`` returns only when every one has exited.
     """
-    proc = subprocess.Popen([sys.executable, "-m", "qbcircuit", *SLOW_SWEEP, "--jobs", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     workers = []
     try:
         while not workers and proc.poll() is None:
@@ -158,18 +169,18 @@ def test_jobs_are_capped_by_memory_with_a_warning(monkeypatch):
 @TWO_CORES
 @pytest.mark.parametrize(("sig", "status", "line"), [(signal.SIGINT, 130, "interrupted"),
                                                      (signal.SIGTERM, 143, "terminated")])
+@SWEEP_ENTRIES
 @pytest.mark.dynamics
-def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, line):
+def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, line, command):
     out = tmp_path / "sweep.csv"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qbcircuit", *SLOW_SWEEP, "--jobs", "2", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*command, "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     workers = []
     deadline = time.monotonic() + 60
     while not workers and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
         workers = _workers(proc.pid)
-    assert len(workers) == 1, "the worker did not start"  # --jobs 2: it and the run itself
+    assert workers, "the worker did not start"
     time.sleep(1.0)  # let them start working
     helpers = _children(proc.pid)  # the workers and multiprocessing's resource tracker
     proc.send_signal(sig)
@@ -320,3 +331,57 @@ def test_a_killed_worker_is_retried_while_the_caller_computes(tmp_path):
     got = dict(imap_jobs(_die_once_in_a_worker, jobs, workers=2, caller_works=True))
     assert got == {x: x * x for x in range(20)} and os.path.exists(marker)
     assert _workers(os.getpid()) == []
+
+
+# -- a pool started ahead of its jobs (the console script's, before the package import) ---------
+def test_the_console_script_prestarts_workers_only_for_a_local_sweep(monkeypatch):
+    import _qbcircuit_launch as launch
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    assert launch._pool_wanted(["sweep", "--vary", "g=0.1:3:32"]) == 2  # one per core but one
+    for argv in (["simulate"], [], ["sweep", "--help"], ["sweep", "--jobs", "4"],
+                 ["sweep", "--jobs=1"], ["sweep", "--scheduler", "tcp://127.0.0.1:8786"],
+                 ["figures", "sweep"]):
+        assert launch._pool_wanted(argv) == 0, argv
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert launch._pool_wanted(["sweep"]) == 0  # one core: no pool
+
+
+def test_an_offered_pool_is_taken_by_a_run_of_its_size():
+    import _qbcircuit_launch as launch
+    import qbcircuit.parallel as par
+
+    offered = launch._prestart(1)
+    par.offer_pool(*offered)
+    got = dict(imap_jobs(_square_where, [(x, 0) for x in range(40)], workers=2,
+                         caller_works=True))
+    assert {x: v for x, (v, _) in got.items()} == {x: x * x for x in range(40)}
+    theirs = {pid for _, pid in got.values() if pid != os.getpid()}
+    assert theirs and theirs <= set(offered[1])  # computed by the offered pool's worker
+    assert par._offered is None and _workers(os.getpid()) == []  # taken, then shut down
+
+
+def test_an_offered_pool_of_another_size_is_terminated_not_used():
+    import _qbcircuit_launch as launch
+    import qbcircuit.parallel as par
+
+    offered = launch._prestart(2)
+    par.offer_pool(*offered)
+    early = _workers(os.getpid())
+    assert len(early) == 1  # one process started at once, the other on demand
+    got = dict(imap_jobs(_square_where, [(x, 0) for x in range(40)], workers=2,
+                         caller_works=True))  # a pool of one worker
+    assert {x: v for x, (v, _) in got.items()} == {x: x * x for x in range(40)}
+    assert not {pid for _, pid in got.values()} & set(early)
+    assert not _alive(early[0]) and par._offered is None and _workers(os.getpid()) == []
+
+
+def test_an_offered_pool_nobody_takes_is_terminated():
+    import _qbcircuit_launch as launch
+    import qbcircuit.parallel as par
+
+    par.offer_pool(*launch._prestart(1))
+    early = _workers(os.getpid())
+    assert map_jobs(_square, range(5), workers=1) == [0, 1, 4, 9, 16]  # no pool: not taken
+    par.discard_offered_pool()
+    assert early and not any(_alive(p) for p in early) and _workers(os.getpid()) == []
