@@ -168,7 +168,18 @@ class EvolvedStates:
 
     def top_level_population(self) -> float:
         """Largest population of the top kept Fock level d-1 over the times (truncation check)."""
-        return float(np.max(self.fock_populations()[:, -1]))
+        return self._top_level_population
+
+    @cached_property
+    def _top_level_population(self) -> float:
+        # kets: the top level's amplitudes only (a sweep point reads nothing else of the
+        # charger; 1/d of the work of every level's populations)
+        if self._kets is None or "_ket_fock_weights" in self.__dict__:
+            return float(np.max(self.fock_populations()[:, -1]))
+        lay = self.layout
+        top = self._kets.reshape(self.times.size, -1, lay.cell_dim, lay.levels)[..., -1]
+        p = (top.real**2 + top.imag**2).sum(axis=2)  # (T, M)
+        return float(np.max(p @ self.weights))
 
     def diagnostics(self) -> dict[str, float]:
         """Largest trace error, Hermiticity error, most negative eigenvalue, top-level population.
