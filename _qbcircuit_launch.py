@@ -68,7 +68,13 @@ def _prestart(workers: int):
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
                                initargs=(os.getpid(), pids, beats))
     started = time.monotonic()
-    pool.submit(_warm)  # spawns one process now; the pool adds the others when fed
+    # spawns one process now (the pool adds the others when fed), SIGINT blocked in it as
+    # qbcircuit.parallel.sigint_held does: a terminal's Ctrl-C is this process's to handle
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
+    try:
+        pool.submit(_warm)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
     return pool, pids, beats, started
 
 

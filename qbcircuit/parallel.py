@@ -218,6 +218,26 @@ def _take_offered(size: int):
     return offered
 
 
+@contextlib.contextmanager
+def sigint_held():
+    """Hold SIGINT back in this thread (delivered after the block) while workers are spawned.
+
+    A terminal's Ctrl-C goes to every process of the foreground group: workers would each print
+    a KeyboardInterrupt traceback (idle in the pool's queue, or importing). A spawned process
+    inherits the signal mask of the thread that forks it, so workers spawned inside this
+    block never see SIGINT (and Python leaves a blocked SIGINT alone); this process stops
+    them on its own Ctrl-C (SIGTERM). Outside the main thread nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _lost_worker(err: BaseException) -> bool:
     """True for a task that failed because its worker died (dask's ``KilledWorker``)."""
     return type(err).__name__ == "KilledWorker"
@@ -296,7 +316,8 @@ def imap_jobs(
             while queue or futures:
                 while len(queue) > (1 if caller_works else 0) and len(futures) < held:
                     i = queue.popleft()
-                    futures[pool.submit(fn, jobs[i])] = i
+                    with sigint_held():  # a worker spawned here starts deaf to Ctrl-C
+                        futures[pool.submit(fn, jobs[i])] = i
                 finished = [fut for fut in futures if fut.done()]
                 if not finished and caller_works and queue:
                     i = queue.pop()

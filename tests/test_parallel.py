@@ -194,6 +194,33 @@ def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, 
     assert not out.exists() and os.listdir(tmp_path) == []  # no partial output
 
 
+@TWO_CORES
+@SWEEP_ENTRIES
+@pytest.mark.dynamics
+def test_a_terminal_ctrl_c_prints_one_line_not_the_workers_tracebacks(tmp_path, command):
+    """A terminal sends Ctrl-C to the whole process group: idle or importing workers printed
+    a KeyboardInterrupt traceback each."""
+    out = tmp_path / "sweep.csv"
+    proc = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    workers = []
+    deadline = time.monotonic() + 60
+    while not workers and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        workers = _workers(proc.pid)
+    assert workers, "the worker did not start"
+    time.sleep(0.3)  # the worker is importing or idle in the queue
+    helpers = _children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (130, "qbcircuit: interrupted\n")
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in helpers), "worker processes outlived the run"
+    assert not out.exists()
+
+
 def _stop_once(args):
     x, marker = args
     if x == 1 and not os.path.exists(marker):
