@@ -70,11 +70,13 @@ def _prestart(workers: int):
     started = time.monotonic()
     # spawns one process now (the pool adds the others when fed), SIGINT blocked in it as
     # qbcircuit.parallel.sigint_held does: a terminal's Ctrl-C is this process's to handle
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
+    masks = hasattr(signal, "pthread_sigmask")  # POSIX
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,)) if masks else None
     try:
         pool.submit(_warm)
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if masks:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     return pool, pids, beats, started
 
 

@@ -656,6 +656,14 @@ _STOPS = {signal.SIGINT: KeyboardInterrupt, signal.SIGTERM: _Terminated}
 RESTOP_SECONDS = 0.01
 
 
+def _signal_main_thread(signum: int) -> None:
+    """Send ``signum`` to the main thread (its handler runs there, a wait is interrupted)."""
+    if hasattr(signal, "pthread_kill"):
+        signal.pthread_kill(threading.main_thread().ident, signum)
+    else:  # pragma: no cover - not POSIX
+        signal.raise_signal(signum)
+
+
 @contextlib.contextmanager
 def _stops_that_land():
     """Deliver Ctrl-C and SIGTERM again when their exception was swallowed.
@@ -673,7 +681,7 @@ def _stops_that_land():
     def hook(unraisable):
         for signum, kind in _STOPS.items():
             if isinstance(unraisable.exc_value, kind):
-                timer = threading.Timer(RESTOP_SECONDS, os.kill, (os.getpid(), signum))
+                timer = threading.Timer(RESTOP_SECONDS, _signal_main_thread, (signum,))
                 timer.daemon = True
                 timer.start()
                 return

@@ -226,9 +226,11 @@ def sigint_held():
     a KeyboardInterrupt traceback (idle in the pool's queue, or importing). A spawned process
     inherits the signal mask of the thread that forks it, so workers spawned inside this
     block never see SIGINT (and Python leaves a blocked SIGINT alone); this process stops
-    them on its own Ctrl-C (SIGTERM). Outside the main thread nothing is held.
+    them on its own Ctrl-C (SIGTERM). Outside the main thread (or without POSIX signal masks)
+    nothing is held.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, "pthread_sigmask")):  # not POSIX: nothing to hold
         yield
         return
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
