@@ -166,6 +166,30 @@ def test_jobs_are_capped_by_memory_with_a_warning(monkeypatch):
         assert _pool_size(monkeypatch, None) == 1
 
 
+def _stop_a_pooled_sweep(command, out, stop, settle, **popen):
+    """Run ``command --out out``, wait for its worker and ``settle`` s more, call ``stop(proc)``.
+
+    Returns (exit status, stderr) once the command and every process it started have ended.
+    """
+    proc = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **popen)
+    workers = []
+    deadline = time.monotonic() + 60
+    while not workers and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        workers = _workers(proc.pid)
+    assert workers, "the worker did not start"
+    time.sleep(settle)
+    helpers = _children(proc.pid)  # the workers and multiprocessing's resource tracker
+    stop(proc)
+    _, err = proc.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(_alive(w) for w in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in helpers), "worker processes outlived the run"
+    return proc.returncode, err
+
+
 @TWO_CORES
 @pytest.mark.parametrize(("sig", "status", "line"), [(signal.SIGINT, 130, "interrupted"),
                                                      (signal.SIGTERM, 143, "terminated")])
@@ -173,24 +197,10 @@ def test_jobs_are_capped_by_memory_with_a_warning(monkeypatch):
 @pytest.mark.dynamics
 def test_signals_end_a_sweep_in_one_line_without_orphans(tmp_path, sig, status, line, command):
     out = tmp_path / "sweep.csv"
-    proc = subprocess.Popen([*command, "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    workers = []
-    deadline = time.monotonic() + 60
-    while not workers and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.2)
-        workers = _workers(proc.pid)
-    assert workers, "the worker did not start"
-    time.sleep(1.0)  # let them start working
-    helpers = _children(proc.pid)  # the workers and multiprocessing's resource tracker
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == status
+    code, err = _stop_a_pooled_sweep(command, out, lambda proc: proc.send_signal(sig),
+                                     settle=1.0)  # working
+    assert code == status
     assert err.strip().splitlines()[-1] == f"qbcircuit: {line}" and "Traceback" not in err
-    deadline = time.monotonic() + 10
-    while any(_alive(w) for w in helpers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_alive(w) for w in helpers), "worker processes outlived the run"
     assert not out.exists() and os.listdir(tmp_path) == []  # no partial output
 
 
@@ -201,24 +211,11 @@ def test_a_terminal_ctrl_c_prints_one_line_not_the_workers_tracebacks(tmp_path, 
     """A terminal sends Ctrl-C to the whole process group: idle or importing workers printed
     a KeyboardInterrupt traceback each."""
     out = tmp_path / "sweep.csv"
-    proc = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    workers = []
-    deadline = time.monotonic() + 60
-    while not workers and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-        workers = _workers(proc.pid)
-    assert workers, "the worker did not start"
-    time.sleep(0.3)  # the worker is importing or idle in the queue
-    helpers = _children(proc.pid)
-    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and err.splitlines()[-1] == "qbcircuit: interrupted"
+    code, err = _stop_a_pooled_sweep(command, out, lambda proc: os.killpg(proc.pid,
+                                                                          signal.SIGINT),
+                                     settle=0.3, start_new_session=True)  # importing or idle
+    assert code == 130 and err.splitlines()[-1] == "qbcircuit: interrupted"
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err  # no worker's
-    deadline = time.monotonic() + 10
-    while any(_alive(w) for w in helpers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_alive(w) for w in helpers), "worker processes outlived the run"
     assert not out.exists()
 
 
