@@ -17,8 +17,9 @@
    same run: "whole command vs QuTiP throughput" = QuTiP's median per point x the points /
    the command's wall time (targets: closed >= 10x, moonshot 30x; open >= 5x). With
    ``--before DIR`` (a copy of another version's ``qbcircuit`` package folder's parent, e.g.
-   ``git archive <commit> qbcircuit | tar -x -C DIR``) the same commands also run on that
-   version, alternating with this one.
+   ``git archive <commit> qbcircuit _qbcircuit_launch.py | tar -x -C DIR``; a version from
+   before the launcher, without it, runs as its console script did: ``qbcircuit.cli:main``)
+   the same commands also run on that version, alternating with this one.
 
 BLAS is pinned to one thread here and in every worker (threadpoolctl). Every timing is one
 wall-clock measurement (sweeps are long enough); the machine's load is printed, because the
@@ -105,7 +106,11 @@ def cli_seconds(argv: list[str], n: int, out: Path, pythonpath: str | None) -> f
            "MKL_NUM_THREADS": "1"}
     if pythonpath is not None:
         env["PYTHONPATH"] = pythonpath
-    cmd = [*cli_command(), *(a.format(n=n) for a in argv), "--out", str(out)]
+    command = cli_command()
+    if pythonpath is not None and not (Path(pythonpath) / "_qbcircuit_launch.py").exists():
+        # a version from before the launcher: its own console script's entry point
+        command = [sys.executable, "-c", "from qbcircuit.cli import main; raise SystemExit(main())"]
+    cmd = [*command, *(a.format(n=n) for a in argv), "--out", str(out)]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0
