@@ -534,7 +534,7 @@ def test_a_stop_swallowed_by_a_gc_callback_is_raised_again():
     import gc
     import time
 
-    armed = [True]
+    armed = []  # armed inside the block only: a collection may run at any allocation
 
     def callback(phase, info):
         if phase == "start" and armed:
@@ -544,6 +544,7 @@ def test_a_stop_swallowed_by_a_gc_callback_is_raised_again():
     gc.callbacks.append(callback)
     try:
         with cli._stops_that_land(), pytest.raises(KeyboardInterrupt):
+            armed.append(True)
             gc.collect()  # the first one is swallowed here
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
