@@ -38,10 +38,10 @@ def _warm() -> None:
 def _pool_wanted(argv: list[str]) -> int:
     """Worker processes to pre-start for this command line (0: none).
 
-    A ``sweep`` on a local pool (no ``--scheduler``, no ``--jobs 1``, not ``--help``) on a
-    machine with more than one core available: one less than the cores (this process is one
-    of the sweep's processes), which is the pool a sweep starts there unless memory or
-    ``--jobs`` say otherwise (then the pool is not taken and is terminated).
+    A ``sweep`` on the default local pool (no ``--jobs``, no ``--scheduler``, not ``--help``)
+    on a machine with more than one core available: one less than the cores (this process is
+    one of the sweep's processes), which is the pool a sweep starts there unless memory says
+    otherwise (then the pool is not taken and is terminated).
     """
     if not argv or argv[0] != "sweep":
         return 0
