@@ -1,6 +1,7 @@
 import argparse
 import os
 import select
+import signal
 import subprocess
 import sys
 
@@ -542,6 +543,8 @@ def test_a_stop_swallowed_by_a_gc_callback_is_raised_again():
             raise KeyboardInterrupt  # as a Ctrl-C handled while the callback runs
 
     gc.callbacks.append(callback)
+    # Ctrl-C as a terminal gives it (a run in the background inherits SIGINT ignored)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with cli._stops_that_land(), pytest.raises(KeyboardInterrupt):
             armed.append(True)
@@ -550,6 +553,7 @@ def test_a_stop_swallowed_by_a_gc_callback_is_raised_again():
             while time.monotonic() < deadline:
                 time.sleep(0.001)  # the repeated one lands here
     finally:
+        signal.signal(signal.SIGINT, previous)
         gc.callbacks.remove(callback)
     assert not armed
 
@@ -568,7 +572,8 @@ def test_a_stop_during_the_start_up_ends_in_one_line(tmp_path, delay, sig, statu
     out = tmp_path / "sweep.csv"
     proc = subprocess.Popen([CONSOLE, "sweep", "--vary", "g=0.1:2:40", "--vary",
                              "delta=-1:1:40", "--no-progress", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(delay)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
