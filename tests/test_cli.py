@@ -570,10 +570,12 @@ def test_a_stop_during_the_start_up_ends_in_one_line(tmp_path, delay, sig, statu
     import time
 
     out = tmp_path / "sweep.csv"
-    proc = subprocess.Popen([CONSOLE, "sweep", "--vary", "g=0.1:2:40", "--vary",
-                             "delta=-1:1:40", "--no-progress", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    from processes import default_sigint
+
+    proc = subprocess.Popen(default_sigint([CONSOLE, "sweep", "--vary", "g=0.1:2:40", "--vary",
+                                            "delta=-1:1:40", "--no-progress", "--out",
+                                            str(out)]),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(delay)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)

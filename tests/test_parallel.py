@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import default_sigint
 
 from qbcircuit.parallel import WorkerError, imap_jobs, map_jobs
 
@@ -166,19 +167,13 @@ def test_jobs_are_capped_by_memory_with_a_warning(monkeypatch):
         assert _pool_size(monkeypatch, None) == 1
 
 
-def default_sigint():
-    """In a child: Ctrl-C as a terminal gives it (a run in the background ignores SIGINT)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _stop_a_pooled_sweep(command, out, stop, settle, **popen):
     """Run ``command --out out``, wait for its worker and ``settle`` s more, call ``stop(proc)``.
 
     Returns (exit status, stderr) once the command and every process it started have ended.
     """
-    proc = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint,
-                            **popen)
+    proc = subprocess.Popen(default_sigint([*command, "--out", str(out)]),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
     workers = []
     deadline = time.monotonic() + 60
     while not workers and time.monotonic() < deadline and proc.poll() is None:
