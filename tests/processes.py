@@ -1,14 +1,20 @@
 """Helpers for tests that start the command line in a child process."""
 
-import sys
+import contextlib
+import signal
+import subprocess
 
 
-def default_sigint(command: list[str]) -> list[str]:
-    """``command`` started with Ctrl-C as a terminal gives it.
+def popen_with_ctrl_c(command: list[str], **kwargs) -> subprocess.Popen:
+    """``subprocess.Popen(command, **kwargs)``, the child taking Ctrl-C as from a terminal.
 
     A run in the background (``cmd &`` in a script: CI) ignores SIGINT, and children inherit
-    that: the child resets it, then is exec'd (no fork-time Python code, which JAX warns of).
+    an ignored signal; a signal this process handles is reset to the default in the child at
+    exec. So this process handles SIGINT while it starts the child.
     """
-    reset = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
-             "os.execv(sys.argv[1], sys.argv[1:])")
-    return [sys.executable, "-c", reset, *command]
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(command, **kwargs)
+    finally:
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, previous)

@@ -570,12 +570,11 @@ def test_a_stop_during_the_start_up_ends_in_one_line(tmp_path, delay, sig, statu
     import time
 
     out = tmp_path / "sweep.csv"
-    from processes import default_sigint
+    from processes import popen_with_ctrl_c
 
-    proc = subprocess.Popen(default_sigint([CONSOLE, "sweep", "--vary", "g=0.1:2:40", "--vary",
-                                            "delta=-1:1:40", "--no-progress", "--out",
-                                            str(out)]),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = popen_with_ctrl_c([CONSOLE, "sweep", "--vary", "g=0.1:2:40", "--vary",
+                              "delta=-1:1:40", "--no-progress", "--out", str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(delay)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)

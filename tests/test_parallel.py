@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import default_sigint
+from processes import popen_with_ctrl_c
 
 from qbcircuit.parallel import WorkerError, imap_jobs, map_jobs
 
@@ -172,8 +172,8 @@ def _stop_a_pooled_sweep(command, out, stop, settle, **popen):
 
     Returns (exit status, stderr) once the command and every process it started have ended.
     """
-    proc = subprocess.Popen(default_sigint([*command, "--out", str(out)]),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+    proc = popen_with_ctrl_c([*command, "--out", str(out)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, **popen)
     workers = []
     deadline = time.monotonic() + 60
     while not workers and time.monotonic() < deadline and proc.poll() is None:
