@@ -3,6 +3,12 @@
 import contextlib
 import signal
 import subprocess
+import sys
+from pathlib import Path
+
+#: The ``qbcircuit`` console script beside this Python (what a user types; absent when the
+#: package is not installed).
+CONSOLE = str(Path(sys.executable).with_name("qbcircuit"))
 
 
 def popen_with_ctrl_c(command: list[str], **kwargs) -> subprocess.Popen:

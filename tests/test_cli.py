@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+from processes import CONSOLE, popen_with_ctrl_c
 
 from qbcircuit import BatteryParams, __version__, cli, simulate
 from qbcircuit.cli import main
@@ -558,9 +559,6 @@ def test_a_stop_swallowed_by_a_gc_callback_is_raised_again():
     assert not armed
 
 
-CONSOLE = os.path.join(os.path.dirname(sys.executable), "qbcircuit")
-
-
 @pytest.mark.skipif(not os.path.exists(CONSOLE), reason="no console script (not installed)")
 @pytest.mark.parametrize("delay", [0.05, 0.3])
 @pytest.mark.parametrize(("sig", "status", "line"), [(2, 130, "interrupted"),
@@ -570,8 +568,6 @@ def test_a_stop_during_the_start_up_ends_in_one_line(tmp_path, delay, sig, statu
     import time
 
     out = tmp_path / "sweep.csv"
-    from processes import popen_with_ctrl_c
-
     proc = popen_with_ctrl_c([CONSOLE, "sweep", "--vary", "g=0.1:2:40", "--vary",
                               "delta=-1:1:40", "--no-progress", "--out", str(out)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

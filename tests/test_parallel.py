@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import popen_with_ctrl_c
+from processes import CONSOLE, popen_with_ctrl_c
 
 from qbcircuit.parallel import WorkerError, imap_jobs, map_jobs
 
@@ -88,7 +88,6 @@ SLOW_SWEEP = ["sweep", "--vary", "g=0.1:2:30", "--vary", "zeta=-1:1:30", "--meth
 #: The two ways to run a pooled sweep: ``python -m qbcircuit --jobs 2`` (the pool started by the
 #: sweep) and the console script a user types, which starts its worker before the package import
 #: (``_qbcircuit_launch``; one per core but one).
-CONSOLE = str(Path(sys.executable).with_name("qbcircuit"))
 SWEEP_ENTRIES = pytest.mark.parametrize("command", [
     pytest.param([sys.executable, "-m", "qbcircuit", *SLOW_SWEEP, "--jobs", "2"], id="module"),
     pytest.param([CONSOLE, *SLOW_SWEEP], id="console-script",
